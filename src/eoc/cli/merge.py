@@ -1,0 +1,6 @@
+"""`eoc merge`: placeholder until its issue fills it."""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("merge", help="(not built yet)")
+    parser.set_defaults(func=lambda args: None)

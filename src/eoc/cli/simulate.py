@@ -1,0 +1,6 @@
+"""`eoc simulate`: placeholder until its issue fills it."""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("simulate", help="(not built yet)")
+    parser.set_defaults(func=lambda args: None)

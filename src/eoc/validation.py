@@ -1,0 +1,79 @@
+"""Checks of user input that run before any work starts.
+
+Each check raises :class:`eoc.errors.InputError` with a message that names the parameter and the
+offending value, so that a mistyped sweep fails at once instead of after hours on a cluster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from eoc.errors import InputError
+
+
+def _as_float(name: str, value) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise InputError(f"{name} must be finite, got {value!r}")
+    return x
+
+
+def positive(name: str, value) -> float:
+    """Return ``value`` as a float, checking that it is finite and > 0."""
+    x = _as_float(name, value)
+    if x <= 0:
+        raise InputError(f"{name} must be > 0, got {value!r}")
+    return x
+
+
+def nonnegative(name: str, value) -> float:
+    """Return ``value`` as a float, checking that it is finite and >= 0."""
+    x = _as_float(name, value)
+    if x < 0:
+        raise InputError(f"{name} must be >= 0, got {value!r}")
+    return x
+
+
+def finite(name: str, value) -> float:
+    """Return ``value`` as a float, checking that it is finite."""
+    return _as_float(name, value)
+
+
+def integer(name: str, value, *, minimum: int) -> int:
+    """Return ``value`` as an int, checking that it is integral and >= ``minimum``."""
+    if isinstance(value, bool) or not _is_number(value) or not float(value).is_integer():
+        raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    n = int(value)
+    if n < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return n
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def grid(name: str, values: Iterable, check) -> list[float]:
+    """Validate a non-empty list of values with ``check(name, value)``; return them as floats."""
+    values = list(values) if not isinstance(values, (str, bytes)) else [values]
+    if not values:
+        raise InputError(f"{name} must hold at least one value, got an empty list")
+    checked = [check(name, v) for v in values]
+    if len(set(checked)) != len(checked):
+        raise InputError(f"{name} has repeated values: {values!r}")
+    return checked
+
+
+def choice(name: str, value, allowed: Sequence[str]) -> str:
+    """Check that ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        raise InputError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value
