@@ -1,0 +1,215 @@
+"""The time loop shared by every dynamics: Benettin renormalisation, observables, status, checkpoints.
+
+A dynamics (the LSTM, the rate model, or a test system with known exponents) provides
+``time_step``, ``state`` (rows_local, A), ``tangents`` (rows_local, A, k), ``observed`` (the local
+h, (n_local, A)), ``step()`` and ``keep(mask)``; an LSTM also exposes its last ``gates`` (3, n_local, A).
+
+Per step: advance, check for non-finite values, and (after the transient) add |h|² and the gates
+to the time averages and sample h every model time unit for the autocorrelation. Every
+``renorm_interval`` steps: re-orthonormalise the tangents across ranks (:mod:`eoc.simulate.lyapunov`),
+freeze points that diverged, follow how fast each point's state still moves (fixed-point
+detection), and write a checkpoint when ``checkpoint_seconds`` of work have passed since the last.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from eoc.simulate import checkpoint as checkpoints
+from eoc.simulate.lyapunov import Benettin, orthonormalize
+from eoc.simulate.observables import autocorrelation_sums, classify, correlation_time
+
+
+class Engine:
+    """Integrates one batch of P points and accumulates everything a run reports."""
+
+    def __init__(
+        self,
+        dynamics,
+        comm,
+        *,
+        n_units: int,
+        steps: int,
+        transient: int,
+        renorm_interval: int,
+        n_lags: int,
+        recorded_units: np.ndarray,
+        checkpoint: Path | None = None,
+        checkpoint_seconds: float = 300.0,
+        fingerprint: str = "",
+        progress: bool = False,
+    ) -> None:
+        self.dynamics = dynamics
+        self.comm = comm
+        self.n_units = n_units
+        self.steps, self.transient, self.renorm_interval = steps, transient, renorm_interval
+        self.n_lags = n_lags
+        self.steps_per_lag = int(round(1.0 / dynamics.time_step))
+        self.recorded_units = recorded_units
+        self.checkpoint, self.checkpoint_seconds, self.fingerprint = checkpoint, checkpoint_seconds, fingerprint
+        self.progress = progress
+        self.tolerance = 1e-2 * np.sqrt(np.finfo(dynamics.state.dtype).eps)
+
+        points, k = dynamics.state.shape[1], dynamics.tangents.shape[2]
+        self.step = 0
+        self.elapsed = 0.0
+        self.n_measured = 0
+        self.active = np.ones(points, dtype=bool)
+        self.benettin = Benettin(points, k)
+        self.diverged_step = np.full(points, np.inf)
+        self.settled_since = np.full(points, -1, dtype=np.int64)
+        self.start_change = np.full(points, np.nan)
+        self.final_change = np.full(points, np.nan)
+        self.first_bad = np.full(points, np.inf)  # this rank's first non-finite step per point
+        self.h2_sum = np.zeros(points)
+        self.gate_sum = np.zeros((3, points))
+        self.gate_square_sum = np.zeros((3, points))
+        self.samples = np.full((steps // self.steps_per_lag, recorded_units.size, points), np.nan)
+        orthonormalize(dynamics.tangents, comm)
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def integrate(self) -> None:
+        """Run from the current step to transient + steps (or until every point diverged)."""
+        total = self.transient + self.steps
+        dynamics, comm = self.dynamics, self.comm
+        started = last_checkpoint = time.monotonic()
+        elapsed_before = self.elapsed
+        with tqdm(total=total, initial=self.step, disable=not self.progress, unit="step", mininterval=1.0) as bar:
+            while self.step < total and self.active.any():
+                s = self.step
+                boundary = (s + 1) % self.renorm_interval == 0
+                previous = dynamics.observed.copy() if boundary else None
+                dynamics.step()
+                self._check_finite(s + 1)
+                if s >= self.transient:
+                    self._accumulate(s + 1 - self.transient)
+                self.step = s + 1
+                if boundary:
+                    self._renormalize(previous)
+                    bar.update(self.step - bar.n)
+                    now = time.monotonic()
+                    if self.checkpoint is not None and comm.bcast(now - last_checkpoint >= self.checkpoint_seconds):
+                        self.elapsed = elapsed_before + now - started
+                        self.save()
+                        last_checkpoint = now
+            bar.update(self.step - bar.n)
+        self.elapsed = elapsed_before + time.monotonic() - started
+
+    def _check_finite(self, step: int) -> None:
+        index = np.nonzero(self.active)[0]
+        finite = np.isfinite(self.dynamics.state).all(axis=0)
+        newly = ~finite & np.isinf(self.first_bad[index])
+        self.first_bad[index[newly]] = step
+
+    def _accumulate(self, measured_step: int) -> None:
+        index = np.nonzero(self.active)[0]
+        h = self.dynamics.observed
+        self.n_measured += 1
+        self.h2_sum[index] += np.einsum("ia,ia->a", h, h, dtype=np.float64)
+        gates = getattr(self.dynamics, "gates", None)
+        if gates is not None:
+            self.gate_sum[:, index] += gates.sum(axis=1, dtype=np.float64)
+            self.gate_square_sum[:, index] += np.einsum("gia,gia->ga", gates, gates, dtype=np.float64)
+        if measured_step % self.steps_per_lag == 0:
+            self.samples[measured_step // self.steps_per_lag - 1][:, index] = h[self.recorded_units]
+
+    def _renormalize(self, previous: np.ndarray) -> None:
+        dynamics, comm = self.dynamics, self.comm
+        index = np.nonzero(self.active)[0]
+        tangents_finite = np.isfinite(dynamics.tangents).all(axis=(0, 2))
+        self.first_bad[index[~tangents_finite & np.isinf(self.first_bad[index])]] = self.step
+        first_bad = comm.allreduce(self.first_bad[index], op="min")
+        diverged = np.isfinite(first_bad)
+        if diverged.any():
+            self.diverged_step[index[diverged]] = first_bad[diverged]
+            self.active[index[diverged]] = False
+            dynamics.keep(~diverged)
+            previous = previous[:, ~diverged]
+            index = index[~diverged]
+            if not index.size:
+                return
+        with np.errstate(over="ignore", invalid="ignore"):
+            change = comm.allreduce(((dynamics.observed - previous).astype(np.float64) ** 2).sum(axis=0))
+        rate = np.sqrt(change / self.n_units) / dynamics.time_step
+        log_r = np.full((self.active.size, dynamics.tangents.shape[2]), np.nan)
+        log_r[index] = orthonormalize(dynamics.tangents, comm)
+        if self.step - self.renorm_interval >= self.transient:
+            self.benettin.add(log_r, self.renorm_interval * dynamics.time_step)
+            unset = index[np.isnan(self.start_change[index])]
+            self.start_change[unset] = rate[np.isin(index, unset)]
+            self.final_change[index] = rate
+        settled = self.settled_since[index]
+        self.settled_since[index] = np.where(rate < self.tolerance, np.where(settled < 0, self.step, settled), -1)
+
+    # -- results ----------------------------------------------------------------------------------
+    def results(self) -> dict[str, np.ndarray]:
+        """Every per-point result, reduced over ranks (the same dict on every rank)."""
+        comm = self.comm
+        count = max(self.n_measured, 1) * self.n_units
+        c0 = comm.allreduce(self.h2_sum) / count
+        gate_mean = comm.allreduce(self.gate_sum) / count
+        gate_square = comm.allreduce(self.gate_square_sum) / count
+        if getattr(self.dynamics, "gates", None) is None:
+            gate_mean = gate_square = np.full_like(gate_mean, np.nan)
+        recorded = int(comm.allreduce(np.array([self.recorded_units.size]))[0])
+        sums, mean_squares = autocorrelation_sums(self.samples, self.n_lags)
+        autocorr = comm.allreduce(sums) / recorded
+        mean_square = comm.allreduce(mean_squares) / recorded
+        lags = np.arange(self.n_lags, dtype=float)
+        exponents = self.benettin.exponents
+        stderr = self.benettin.stderr
+        status, status_step = classify(
+            diverged_step=self.diverged_step,
+            settled_since=self.settled_since,
+            lyapunov_max=exponents[:, 0],
+            stderr=stderr,
+            decay=self.final_change / self.start_change,
+            measured_time=self.benettin.measured_time,
+            final_step=self.step,
+        )
+        results = {
+            "lyapunov": exponents,
+            "lyapunov_max_stderr": stderr,
+            "C0": c0,
+            "autocorr": autocorr,
+            "tau_corr": correlation_time(autocorr, mean_square, lags),
+            "gate_mean": gate_mean,
+            "gate_std": np.sqrt(np.maximum(gate_square - gate_mean**2, 0.0)),
+            "status": status,
+            "status_step": status_step,
+        }
+        results["tau_corr"][status == "fixed_point"] = np.nan
+        diverged = status == "diverged"
+        for name in ("lyapunov", "lyapunov_max_stderr", "C0", "tau_corr"):
+            results[name][diverged] = np.nan
+        for name in ("autocorr", "gate_mean", "gate_std"):
+            results[name][:, diverged] = np.nan
+        return results
+
+    # -- checkpoints --------------------------------------------------------------------------------
+    _SHARED = ("step", "elapsed", "n_measured", "active", "diverged_step", "settled_since", "start_change", "final_change")
+    _LOCAL = ("first_bad", "h2_sum", "gate_sum", "gate_square_sum", "samples")
+
+    def save(self) -> None:
+        """Write the checkpoint (every rank calls this)."""
+        shared = {name: getattr(self, name) for name in self._SHARED}
+        shared.update({f"benettin_{name}": value for name, value in self.benettin.state_dict().items()})
+        local = {name: getattr(self, name) for name in self._LOCAL}
+        local.update(state=self.dynamics.state, tangents=self.dynamics.tangents)
+        checkpoints.save(self.checkpoint, fingerprint=self.fingerprint, shared=shared, local=local, comm=self.comm)
+
+    def restore(self, shared: dict, local: dict) -> None:
+        """Continue from a loaded checkpoint (see :func:`eoc.simulate.checkpoint.load`)."""
+        for name in self._SHARED:
+            value = shared[name]
+            setattr(self, name, value.item() if value.ndim == 0 else np.array(value))
+        self.benettin.load({name: shared[f"benettin_{name}"] for name in ("log_sums", "measured_time", "leading_rates")})
+        for name in self._LOCAL:
+            setattr(self, name, np.array(local[name]))
+        self.dynamics.keep(self.active)
+        self.dynamics.state = np.array(local["state"])
+        self.dynamics.tangents = np.array(local["tangents"])

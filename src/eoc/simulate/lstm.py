@@ -1,0 +1,115 @@
+"""The autonomous LSTM (science.md §1) and its exact Jacobian–vector product, batched over points.
+
+    f = σ(a_f)  i = σ(a_i)  o = σ(a_o)  ĉ = tanh(a_c),   a_x = g_x,p (Z_x h) + σ_b,p ξ_x + μ_x
+    c' = f ⊙ c + i ⊙ ĉ        h' = o ⊙ tanh(c')
+
+with Z_x/√N the stored rows (:mod:`eoc.simulate.disorder`), g_x,p the gain of gate x at point p
+and σ_b,p its bias spread. Time unit: one step. Tangent vectors (δc, δh) follow the exact
+derivative of this map:
+
+    δa_x = g_x,p (Z_x δh),   δf = f(1−f) δa_f (same for i, o),   δĉ = (1−ĉ²) δa_c
+    δc' = δf ⊙ c + f ⊙ δc + δi ⊙ ĉ + i ⊙ δĉ,     δh' = δo ⊙ tanh(c') + o ⊙ (1 − tanh²c') ⊙ δc'
+
+Layout (one rank, A active points, k tangents): ``state`` (2·n_local, A) holds [c; h] of the rank's
+units, ``tangents`` (2·n_local, A, k) holds [δc; δh]. One product per step: the columns
+[h_1..h_A, δh of point 1 (k columns), ..., δh of point A] go through the 4N × N matrix together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eoc.simulate.disorder import Disorder
+from eoc.simulate.recurrent import RecurrentProduct
+
+GATES = ("f", "i", "o", "c")
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e^{−x}), written with tanh so that it neither overflows nor loses precision."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+class LSTM:
+    """The batched LSTM map on one rank's units."""
+
+    time_step = 1.0
+
+    def __init__(
+        self,
+        disorder: Disorder,
+        product: RecurrentProduct,
+        *,
+        gains: np.ndarray,
+        bias_scales: np.ndarray,
+        bias_means: np.ndarray,
+        state: np.ndarray,
+        tangents: np.ndarray,
+    ) -> None:
+        """``gains`` (4, A): per gate and point; ``bias_scales`` (A,); ``bias_means`` (4,)."""
+        self.units = disorder.units
+        self.n_local = disorder.units.stop - disorder.units.start
+        self.product = product
+        bias = disorder.bias[:, :, None] * np.asarray(bias_scales)[None, None, :]
+        self.gains = np.asarray(gains, dtype=state.dtype)
+        self.bias = (bias + np.asarray(bias_means)[:, None, None]).astype(state.dtype)
+        self.state = state
+        self.tangents = tangents
+        self.gates: np.ndarray | None = None  # (3, n_local, A): f, i, o of the last step
+
+    @property
+    def observed(self) -> np.ndarray:
+        """h of the local units, (n_local, A)."""
+        return self.state[self.n_local :]
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Drop the points where ``mask`` is False (frozen: diverged)."""
+        self.gains = self.gains[:, mask]
+        self.bias = self.bias[:, :, mask]
+        self.state = np.ascontiguousarray(self.state[:, mask])
+        self.tangents = np.ascontiguousarray(self.tangents[:, mask])
+
+    def step(self) -> None:
+        """Advance the state and the tangent vectors by one step, in place."""
+        self.state, self.tangents, self.gates = self.advance(self.state, self.tangents)
+
+    @property
+    def global_rows(self) -> np.ndarray:
+        """Index of each local state row in the global state [c_0..c_{N−1}, h_0..h_{N−1}]."""
+        units = np.arange(self.units.start, self.units.stop)
+        return np.concatenate([units, self.product.partition.n + units])
+
+    def advance(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)):
+        """The map and its exact JVP for the points ``points`` of the batch (``state`` holds only
+        those): return (state', tangents', gates f, i, o)."""
+        n, (rows, n_points, k) = self.n_local, tangents.shape
+        gains, bias = self.gains[:, points], self.bias[:, :, points]
+        c, h = state[:n], state[n:]
+        dc, dh = tangents[:n], tangents[n:]
+        columns = np.empty((n, n_points * (1 + k)), dtype=state.dtype)
+        columns[:, :n_points] = h
+        columns[:, n_points:] = dh.reshape(n, n_points * k)
+        product = self.product(columns).reshape(4, n, n_points * (1 + k))
+        with np.errstate(over="ignore", invalid="ignore"):
+            pre = product[:, :, :n_points] * gains[:, None, :] + bias
+            dpre = product[:, :, n_points:].reshape(4, n, n_points, k) * gains[:, None, :, None]
+            f, i, o = sigmoid(pre[:3])
+            c_hat = np.tanh(pre[3])
+            df = (f * (1 - f))[..., None] * dpre[0]
+            di = (i * (1 - i))[..., None] * dpre[1]
+            do = (o * (1 - o))[..., None] * dpre[2]
+            dc_hat = (1 - c_hat**2)[..., None] * dpre[3]
+            new_state = np.empty_like(state)
+            new_tangents = np.empty_like(tangents)
+            c_new = new_state[:n]
+            c_new[...] = f * c + i * c_hat
+            dc_new = new_tangents[:n]
+            dc_new[...] = df * c[..., None] + f[..., None] * dc + di * c_hat[..., None] + i[..., None] * dc_hat
+            tanh_c = np.tanh(c_new)
+            new_state[n:] = o * tanh_c
+            new_tangents[n:] = do * tanh_c[..., None] + (o * (1 - tanh_c**2))[..., None] * dc_new
+        return new_state, new_tangents, np.stack([f, i, o])
+
+    def linearization(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)) -> np.ndarray:
+        """J(state) · tangents for the map (the local rows of the Jacobian applied to the tangents)."""
+        return self.advance(state, tangents, points)[1]

@@ -1,0 +1,117 @@
+"""Observables of one run besides the exponents: autocorrelation, correlation time, the zero-state
+Jacobian's spectral radius, and the classification of the attractor (status).
+
+All of them are computed from each rank's own units and combined with one reduction, so they do
+not depend on the rank count beyond rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def autocorrelation_sums(samples: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-unit autocorrelations of sampled time series, summed over the units given.
+
+    ``samples`` (T, units, P): h_i(t) at T equally spaced times (spacing: one lag). For each unit
+    the unbiased estimate C_i(τ) = Σ_t h_i(t) h_i(t+τ) / (T − τ) is computed with an FFT of the
+    zero-padded series (Wiener–Khinchin). Returns (Σ_i C_i(τ) over τ < n_lags, shape (n_lags, P);
+    Σ_i m_i², shape (P,)) with m_i the time mean of h_i, for the connected part.
+    """
+    length = samples.shape[0]
+    spectrum = np.fft.rfft(samples, n=2 * length, axis=0)
+    raw = np.fft.irfft(spectrum * np.conj(spectrum), n=2 * length, axis=0)[:n_lags]
+    overlap = (length - np.arange(n_lags))[:, None, None]
+    return (raw / overlap).sum(axis=1), (samples.mean(axis=0) ** 2).sum(axis=0)
+
+
+def correlation_time(autocorr: np.ndarray, mean_square: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """The lag where the connected, normalised autocorrelation first falls to 1/e.
+
+    ρ(τ) = (C(τ) − m²) / (C(0) − m²) with m² the population mean of the squared time means; linear
+    interpolation between lags. ``autocorr`` (n_lags, P), ``mean_square`` (P,). NaN where ρ never
+    falls to 1/e within the lags, or where there are no fluctuations (C(0) = m²).
+    """
+    variance = autocorr[0] - mean_square
+    times = np.full(autocorr.shape[1], np.nan)
+    for p in range(autocorr.shape[1]):
+        if not variance[p] > 0:
+            continue
+        rho = (autocorr[:, p] - mean_square[p]) / variance[p]
+        below = np.nonzero(rho <= np.exp(-1.0))[0]
+        if below.size:
+            j = below[0]
+            times[p] = lags[j - 1] + (rho[j - 1] - np.exp(-1.0)) / (rho[j - 1] - rho[j]) * (lags[j] - lags[j - 1])
+    return times
+
+
+def jacobian_radius(dynamics, comm, *, zero_state_rows: int, chunk: int = 256) -> np.ndarray:
+    """Spectral radius of the Jacobian at the zero state for each point of the batch, (A,).
+
+    The local rows of the D × D Jacobian (D = 2N for the LSTM's (c, h), N for the rate model) are
+    built from the dynamics' own Jacobian–vector product applied to the unit vectors, gathered on
+    rank 0, and handed to ``numpy.linalg.eigvals``. LSTM with zero biases: the radius tends to
+    1/2 + g_c/4 (circular law, science.md §2); rate model: −I/2 + (g/4) Z/√N has radius → 1/2 + g/4
+    too (its leftmost eigenvalue), while stability is decided by the rightmost, −1/2 + g/4.
+    """
+    rows = dynamics.global_rows
+    points = dynamics.state.shape[1]
+    radii = np.empty(points)
+    zero = np.zeros((rows.size, 1), dtype=dynamics.state.dtype)
+    for p in range(points):
+        local = np.empty((rows.size, zero_state_rows))
+        for start in range(0, zero_state_rows, chunk):
+            columns = np.arange(start, min(start + chunk, zero_state_rows))
+            unit = (rows[:, None] == columns[None, :]).astype(dynamics.state.dtype)[:, None, :]
+            local[:, columns] = dynamics.linearization(zero, unit, slice(p, p + 1))[:, 0, :]
+        pieces = comm.gather((rows, local))
+        if comm.rank == 0:
+            jacobian = np.empty((zero_state_rows, zero_state_rows))
+            for piece_rows, piece in pieces:
+                jacobian[piece_rows] = piece
+            radii[p] = np.abs(np.linalg.eigvals(jacobian)).max()
+    return comm.bcast(radii)
+
+
+#: A converging point counts as a fixed point when its step-to-step change fell by this factor.
+FIXED_POINT_DECAY = 1e-3
+
+
+def classify(
+    *,
+    diverged_step: np.ndarray,
+    settled_since: np.ndarray,
+    lyapunov_max: np.ndarray,
+    stderr: np.ndarray,
+    decay: np.ndarray,
+    measured_time: float,
+    final_step: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status and status step of each point, in this order of precedence:
+
+    * ``diverged``: a non-finite state or tangent; the step where it was first seen.
+    * ``fixed_point``: the state stopped moving (rms change per time unit below a tolerance of
+      10⁻² √eps) from ``settled_since`` to the end; or λ_max + 3·stderr < 0 and the change fell by
+      :data:`FIXED_POINT_DECAY` over the measurement (still converging; step: the last step).
+    * ``limit_cycle``: the state keeps moving but λ_max is not significantly positive,
+      λ_max < 3·stderr + 5/T (T the measured time: the O(1/T) bias of a finite-time exponent on
+      a periodic orbit): a periodic or quasi-periodic attractor (a flow's limit cycle has λ_max = 0,
+      a map's periodic orbit λ_max < 0). Step: the last step.
+    * ``ok`` (chaotic): step −1.
+    """
+    status = np.full(diverged_step.size, "ok", dtype=object)
+    step = np.full(diverged_step.size, -1, dtype=np.int64)
+    floor = 5.0 / measured_time if measured_time else np.inf
+    with np.errstate(invalid="ignore"):
+        converging = (lyapunov_max + 3 * stderr < 0) & (decay < FIXED_POINT_DECAY)
+        cycling = lyapunov_max < 3 * np.nan_to_num(stderr) + floor
+    for p in range(status.size):
+        if np.isfinite(diverged_step[p]):
+            status[p], step[p] = "diverged", int(diverged_step[p])
+        elif settled_since[p] >= 0:
+            status[p], step[p] = "fixed_point", settled_since[p]
+        elif converging[p]:
+            status[p], step[p] = "fixed_point", final_step
+        elif cycling[p]:
+            status[p], step[p] = "limit_cycle", final_step
+    return status.astype(str), step
