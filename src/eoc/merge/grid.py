@@ -1,0 +1,105 @@
+"""The sweep's grid: canonical numbers, blocks of jobs, and what each job asks of the machine.
+
+Shared by the Snakemake workflow (``workflow/rules/common.smk``), which names files and sizes jobs
+with it, and by the merge, which compares what was found with the cells the sweep expected.
+
+Canonical numbers: a grid value is written in paths as ``number_label(x)`` (10 significant
+digits, ``%.10g``) and the grid itself holds ``canonical(x) = float(number_label(x))``, so that
+``0.1 + 0.2`` and ``0.3`` are the same cell, the same path, and parse back to the same float.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from eoc.errors import InputError
+
+#: Gates stacked in the recurrent matrix: the LSTM's U_f, U_i, U_o, U_c (4N x N) and the rate
+#: model's J (N x N). The weights take ``gates * N**2 * 8`` bytes in float64.
+GATES = {"lstm": 4, "rate": 1}
+
+#: Characters that a canonical number label may contain (``%.10g`` of a finite float).
+NUMBER_PATTERN = r"[0-9][0-9.e+-]*"
+
+#: A block of consecutive grid values: ``lo`` or ``lo_to_hi`` (see :func:`block_label`).
+BLOCK_PATTERN = rf"{NUMBER_PATTERN}(_to_{NUMBER_PATTERN})?"
+
+_MB = 1024**2
+
+
+def number_label(x: float) -> str:
+    """The one way a grid value is written: ``format(x, ".10g")`` ("0.3", "2", "1e-05")."""
+    return format(float(x), ".10g")
+
+
+def canonical(x: float) -> float:
+    """The grid value that ``number_label(x)`` parses back to."""
+    return float(number_label(x))
+
+
+def canonical_grid(name: str, values: Iterable[float]) -> list[float]:
+    """Canonicalise and sort a grid; two entries with the same label are an error."""
+    values = list(values)
+    grid = sorted(canonical(v) for v in values)
+    repeated = sorted({number_label(v) for v in grid if grid.count(v) > 1})
+    if repeated:
+        raise InputError(f"{name} has values that are equal once written canonically: {repeated} (from {values!r})")
+    return grid
+
+
+def blocks(values: Sequence[float], size: int) -> list[list[float]]:
+    """Split a sorted grid into consecutive blocks of ``size`` values (the last may be shorter)."""
+    return [list(values[i : i + size]) for i in range(0, len(values), size)]
+
+
+def block_label(block: Sequence[float]) -> str:
+    """Path label of a block: ``"2"`` for one value, ``"1.5_to_2.5"`` for several."""
+    if len(block) == 1:
+        return number_label(block[0])
+    return f"{number_label(block[0])}_to_{number_label(block[-1])}"
+
+
+def block_values(label: str, grid: Sequence[float]) -> list[float]:
+    """The grid values a block label covers (inverse of :func:`block_label` on ``grid``)."""
+    lo, _, hi = label.partition("_to_")
+    lo, hi = float(lo), float(hi or lo)
+    values = [v for v in grid if lo <= v <= hi]
+    if not values or values[0] != lo or values[-1] != hi:
+        raise InputError(f"block label {label!r} does not match the grid {list(grid)!r}")
+    return values
+
+
+def weights_mb(model: str, N: int) -> float:
+    """Memory of the recurrent weights in MiB: ``GATES[model] * N**2 * 8`` bytes (float64)."""
+    return GATES[model] * N**2 * 8 / _MB
+
+
+def mpi_tasks(model: str, N: int, *, mb_per_task: float, min_tasks: int, max_tasks: int) -> int:
+    """MPI ranks for one simulation: enough that each holds at most ``mb_per_task`` MiB of
+    weights, clipped to ``[min_tasks, max_tasks]``."""
+    return min(max_tasks, max(min_tasks, math.ceil(weights_mb(model, N) / mb_per_task)))
+
+
+def memory_mb(model: str, N: int, *, tasks: int, mb_per_process: float) -> int:
+    """Memory of a job in MiB: the weights (split over ranks, 1.5 x for the blocks generated
+    from the seed) plus ``mb_per_process`` per rank for Python, NumPy and MPI."""
+    return math.ceil(1.5 * weights_mb(model, N) + tasks * mb_per_process)
+
+
+def runtime_minutes(
+    model: str, N: int, *, tasks: int, steps: int, points: int, gb_per_s_per_task: float,
+    base_minutes: float, attempt: int = 1,
+) -> int:
+    """Wall-clock limit in minutes: a step streams the weights once from memory (memory-bound
+    product), so ``steps * points * weights / (tasks * bandwidth)``, times 2 for safety, plus a
+    start-up ``base_minutes``; each retry (``attempt``) doubles it."""
+    seconds = steps * points * weights_mb(model, N) * _MB / (tasks * gb_per_s_per_task * 1e9)
+    return math.ceil((base_minutes + 2 * seconds / 60) * 2 ** (attempt - 1))
+
+
+def check_ranks(Ns: Iterable[int], tasks_of: Mapping[int, int]) -> None:
+    """Every N must be at least the number of ranks it runs on (a rank owns >= 1 row)."""
+    for N in Ns:
+        if N < tasks_of[N]:
+            raise InputError(f"N={N} is smaller than the {tasks_of[N]} MPI ranks it would run on (simulate.tasks)")
