@@ -10,9 +10,10 @@ write u = √(C0−C) x + √C z, v = √(C0−C) y + √C z with x, y, z indepe
 a nested rule with ``nodes`` points in z (outer) and ``inner_nodes`` points in x (inner).
 
 Accuracy: the z-rule is the hard part. Its nodes are spaced ≈ π/√(2n) near the centre, and the
-integrand f(√C0 z) varies on the scale 1/√C0, so the error grows quickly with C0 (tanh², n = 256:
-6e-10 at C0 = 4, 4e-7 at C0 = 8). The rule's node count is an option everywhere; the defaults of
-:mod:`eoc.dmft.grid` are converged to ~1e-9 for C0 ≲ 4 (tests/test_dmft_gaussian.py).
+integrand f(√C0 z) varies on the scale 1/√C0, so the error grows quickly with C0 (n = 256: tanh²
+6e-10 and sech⁴ 3e-8 at C0 = 4; tanh² 4e-7 at C0 = 8). At covariance 0 a pair expectation is the
+square of the inner rule's one-dimensional mean. The node counts are options everywhere; the defaults
+give ~1e-12 for C0 ≤ 1, ~1e-9 at C0 = 2 and ~1e-8 at C0 = 4 (tests/test_dmft_gaussian.py).
 """
 
 from __future__ import annotations
