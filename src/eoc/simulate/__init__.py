@@ -3,9 +3,9 @@
 ``run(*, model, g, sigma_b, N, seed, ...)`` returns the per-job dataset of docs/interfaces.md.
 Modules: parallel (MPI layer), disorder (weights from the seed), recurrent (the product), lstm and
 rate (the models and their exact JVPs), lyapunov (QR across ranks), observables, engine (the time
-loop), checkpoint, run (the driver).
+loop), checkpoint, driver (``run``).
 """
 
-from eoc.simulate.run import run
+from eoc.simulate.driver import run
 
 __all__ = ["run"]
