@@ -33,7 +33,7 @@ from scipy.interpolate import CubicHermiteSpline
 from eoc.dmft.gaussian import pair_mean
 from eoc.dmft.nonlinearity import dphi
 
-_PANEL = 0.1  # width of a Gauss–Legendre panel in t
+_PANEL = 0.025  # width of a Gauss–Legendre panel in t
 _PANEL_NODES = 8
 _TAYLOR_BELOW = 1e-3  # relative δ / D below which ΔV is evaluated by its Taylor series at C∞
 _TAYLOR_ORDER = 7
