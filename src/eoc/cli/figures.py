@@ -1,6 +1,51 @@
-"""`eoc figures`: placeholder until its issue fills it."""
+"""`eoc figures`: draw every figure (PNG and PDF) from the two merged netCDF files."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from eoc.errors import InputError
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("figures", help="(not built yet)")
-    parser.set_defaults(func=lambda args: None)
+    parser = subparsers.add_parser(
+        "figures",
+        help="draw the figures from results/merged/{simulations,dmft}.nc",
+        description="Draw every figure of eoc.figures (PNG and PDF) from the merged files.",
+    )
+    parser.add_argument("--simulations", required=True, type=Path,
+                        help="merged simulations file (simulations.nc)")
+    parser.add_argument("--dmft", required=True, type=Path, help="merged DMFT file (dmft.nc)")
+    parser.add_argument("--outdir", required=True, type=Path, help="folder for the figure files")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> None:
+    for label, path in (("--simulations", args.simulations), ("--dmft", args.dmft)):
+        if not path.is_file():
+            raise InputError(f"{label} file {str(path)!r} does not exist")
+    _check_folder(args.outdir)
+    import matplotlib
+    import xarray as xr
+
+    matplotlib.use("Agg")
+    from eoc.figures import draw_all
+
+    with xr.open_dataset(args.simulations) as simulations, xr.open_dataset(args.dmft) as dmft:
+        paths = draw_all(simulations.load(), dmft.load(), args.outdir)
+    log.info("wrote %d figure files to %s", len(paths), args.outdir)
+
+
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--outdir {str(folder)!r} exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"--outdir {str(folder)!r} cannot be created: {error.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"--outdir {str(folder)!r} is not writable")

@@ -1,0 +1,284 @@
+"""Every figure on small merged datasets built to the data contract (docs/interfaces.md), complete
+and with gaps; the helpers the figures rely on; the command line and the Snakemake rule's list."""
+
+import ast
+import io
+import re
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+import xarray as xr
+
+from eoc.cli import main
+from eoc.errors import InputError
+from eoc.figures import FIGURES, data, draw_all
+from eoc.figures.jacobian import cell_weights, zero_state_eigenvalues, zero_state_jacobian
+from eoc.figures.style import FONT_SIZE
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+NODES, WEIGHTS = np.polynomial.hermite_e.hermegauss(61)
+WEIGHTS = WEIGHTS / WEIGHTS.sum()
+
+
+def gaussian_mean(function, variance):
+    """E[function(√variance z)], z standard normal, over an array of variances (Gauss–Hermite)."""
+    variance = np.asarray(variance, dtype=float)[..., None]
+    return (function(np.sqrt(variance) * NODES) * WEIGHTS).sum(-1)
+
+
+def merged_dmft(*, gains=np.arange(0.5, 4.01, 0.5), biases=(0.0, 0.3, 0.6)) -> xr.Dataset:
+    """A dmft.nc look-alike with the contract's dimensions and variables. The static map and
+    C0_static are exact; the other fields have the right shape and sign structure only."""
+    g = np.asarray(gains, dtype=float)[:, None]
+    sb = np.asarray(biases, dtype=float)[None, :]
+    trial = np.linspace(0.0, 3.0, 31)
+    tau = np.linspace(0.0, 20.0, 41)
+    f_g = (g[..., None] ** 2 / 4) * gaussian_mean(lambda x: np.tanh(x) ** 2, trial) + 4 * sb[
+        ..., None] ** 2
+    c0_static = np.full(np.broadcast_shapes(g.shape, sb.shape), 3.0)
+    for _ in range(400):
+        c0_static = g**2 / 4 * gaussian_mean(lambda x: np.tanh(x) ** 2, c0_static) + 4 * sb**2
+    g_c = 2.0 + 2.0 * sb[0]
+    chaotic = g > g_c
+    c0 = np.where(chaotic, 0.8 * c0_static, c0_static)
+    c_inf = np.where(chaotic, 0.5 * c0 * (sb > 0), c0)
+    lambda2 = 0.25 - g**2 / 16 / (1 + c0_static)
+    lyapunov = 0.5 * (g / g_c - 1)
+    autocorr = c_inf[..., None] + (c0 - c_inf)[..., None] / np.cosh(tau / 3.0) ** 2
+    dims = ("g", "sigma_b")
+    return xr.Dataset(
+        {
+            "f_g": (("g", "sigma_b", "C0_trial"), f_g),
+            "C0": (dims, c0),
+            "C0_static": (dims, c0_static),
+            "C_inf": (dims, c_inf),
+            "lambda2": (dims, lambda2),
+            "lambda2_factorized": (dims, lambda2 - 0.02 * sb),
+            "tau_inf": (dims, np.where(lambda2 > 0, 1 / np.sqrt(np.abs(lambda2)), np.nan)),
+            "lyapunov_max": (dims, lyapunov),
+            "lyapunov_bound": (dims, -0.5 + np.sqrt(0.25 - lambda2)),
+            "regime": (dims, np.where(chaotic, "chaotic", "fixed_point")),
+            "status": (dims, np.full(lambda2.shape, "ok")),
+            "autocorr": (("g", "sigma_b", "tau"), autocorr),
+            "g_c": (("sigma_b",), g_c),
+        },
+        coords={"g": g[:, 0], "sigma_b": sb[0], "tau": tau, "C0_trial": trial},
+    )
+
+
+def merged_simulations(
+    *, gains=(1.0, 1.5, 2.0, 2.5, 3.0), biases=(0.0, 0.5), sizes=(32, 64, 128), seeds=3
+) -> xr.Dataset:
+    """A simulations.nc look-alike: dims model, g, sigma_b, N, seed (+ lag, gate, exponent),
+    finite-size values a + b/N with seed noise, status "ok" everywhere."""
+    rng = np.random.default_rng(0)
+    g = np.asarray(gains, dtype=float)[None, :, None, None, None]
+    sb = np.asarray(biases, dtype=float)[None, None, :, None, None]
+    n = np.asarray(sizes, dtype=float)[None, None, None, :, None]
+    shape = (2, g.size, sb.size, n.size, seeds)
+    noise = 0.01 * rng.standard_normal(shape)
+    per_step = np.array([0.5, 0.25])[:, None, None, None, None]  # LSTM step vs rate-model t
+    g_c = 2.0 + 2.0 * sb
+    lyapunov = per_step * (g / g_c - 1) - 1.0 / n + noise
+    c0 = np.maximum(g - g_c, 0.0) + sb**2 + 0.5 / n + noise
+    lag = np.arange(0.0, 15.0)
+    tau_corr = 2.0 + 1.0 / (0.2 + np.abs(g - g_c)) + 5.0 / n + noise
+    autocorr = c0[..., None] * np.exp(-lag / tau_corr[..., None])
+    gate_spread = 0.02 + 0.05 * np.maximum(g - g_c, 0) + 1.0 / np.sqrt(n) + 0 * sb
+    gate_mean = 0.5 + 0.01 * g * sb + 0 * n + noise
+    gates = np.stack([gate_mean, gate_mean, gate_mean], axis=-1)
+    spreads = np.stack([gate_spread + 0 * noise] * 3, axis=-1)
+    gates[1], spreads[1] = np.nan, np.nan  # the rate model has no gates
+    radius = 0.5 + g / 4 - 0.5 / np.sqrt(n) + noise
+    radius[1] = np.nan
+    dims = ("model", "g", "sigma_b", "N", "seed")
+    return xr.Dataset(
+        {
+            "lyapunov_max": (dims, lyapunov),
+            "lyapunov_max_stderr": (dims, np.full(shape, 0.005)),
+            "lyapunov_spectrum": (dims + ("exponent",), np.stack([lyapunov, lyapunov - 0.1], -1)),
+            "kaplan_yorke_dimension": (dims, np.full(shape, np.nan)),
+            "C0": (dims, c0),
+            "autocorr": (dims + ("lag",), autocorr),
+            "tau_corr": (dims, tau_corr),
+            "gate_mean": (dims + ("gate",), gates),
+            "gate_std": (dims + ("gate",), spreads),
+            "jacobian_radius": (dims, radius),
+            "status": (dims, np.full(shape, "ok", dtype=object)),
+            "status_step": (dims, np.full(shape, -1)),
+            "wall_time": (dims, np.ones(shape)),
+        },
+        coords={
+            "model": ["lstm", "rate"], "g": g.ravel(), "sigma_b": sb.ravel(), "N": n.ravel().astype(int),
+            "seed": np.arange(seeds), "lag": lag, "gate": ["f", "i", "o"], "exponent": [0, 1],
+        },
+    )
+
+
+def knock_out(ds: xr.Dataset, **where) -> xr.Dataset:
+    """Mark the cells at ``where`` as the merge does for a missing job: NaN values, "missing"."""
+    ds = ds.copy(deep=True)
+    for name, da in ds.data_vars.items():
+        selection = {k: v for k, v in where.items() if k in da.dims}
+        if name == "status":
+            da.loc[selection] = "missing"
+        elif da.dtype.kind == "f":
+            da.loc[selection] = np.nan
+    return ds
+
+
+def figure_text(figure) -> str:
+    """All text on ``figure``, whitespace (line wrapping) collapsed."""
+    return " ".join(" ".join(t.get_text() for t in figure.findobj(matplotlib.text.Text)).split())
+
+
+def render(figure) -> None:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=40)
+    assert buffer.tell() > 0
+
+
+@pytest.fixture(scope="module")
+def sims():
+    return merged_simulations()
+
+
+@pytest.fixture(scope="module")
+def dmft():
+    return merged_dmft()
+
+
+def test_draw_all_writes_every_png_and_pdf(tmp_path, sims, dmft):
+    paths = draw_all(sims, dmft, tmp_path)
+    assert sorted(p.name for p in paths) == sorted(
+        f"{name}.{ext}" for name in FIGURES for ext in ("png", "pdf"))
+    for path in paths:
+        assert path.stat().st_size > 1000
+        head = path.read_bytes()[:8]
+        assert head.startswith(b"\x89PNG" if path.suffix == ".png" else b"%PDF")
+    assert not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_is_one_column_with_readable_text(name, sims, dmft):
+    figure = FIGURES[name](sims, dmft)
+    assert figure.get_figwidth() == pytest.approx(3.4)
+    figure.canvas.draw()
+    sizes = [t.get_fontsize() for t in figure.findobj(matplotlib.text.Text) if t.get_text()]
+    assert min(sizes) >= FONT_SIZE
+    labelled = [ax for ax in figure.axes if ax.get_xlabel() or ax.get_ylabel()]
+    assert labelled, "no axis labels"
+
+
+GAPPY = {
+    "rate model missing": dict(model="rate"),
+    "lstm model missing": dict(model="lstm"),
+    "all seeds of one size": dict(N=64),
+    "one cell": dict(model="rate", g=2.5, sigma_b=0.0, N=128, seed=1),
+}
+
+
+@pytest.mark.parametrize("case", list(GAPPY))
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_tolerates_missing_cells(name, case, sims, dmft):
+    render(FIGURES[name](knock_out(sims, **GAPPY[case]), dmft))
+
+
+def test_missing_cells_are_listed_on_the_figure(sims, dmft):
+    figure = FIGURES["finite_size_scaling"](knock_out(sims, N=64), dmft)
+    assert "lstm gaps: N=64: all cells (missing)" in figure_text(figure)
+    figure = FIGURES["finite_size_scaling"](knock_out(sims, model="rate"), dmft)
+    assert "no lyapunov_max for the rate model" in figure_text(figure)
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_without_a_model_or_without_files(name, sims, dmft):
+    render(FIGURES[name](sims.sel(model=["lstm"]), dmft))
+    render(FIGURES[name](sims, None))
+    render(FIGURES[name](None, dmft))
+    render(FIGURES[name](None, None))
+
+
+def test_figures_on_a_single_point_grid(dmft):
+    sims = merged_simulations(gains=(3.0,), biases=(0.0,), sizes=(64,), seeds=1)
+    single = dmft.sel(g=[3.0], sigma_b=[0.0])
+    for draw in FIGURES.values():
+        render(draw(sims, single))
+
+
+def test_bad_input_names_the_value(sims, dmft):
+    with pytest.raises(InputError, match="sigma_b"):
+        FIGURES["phase_diagram"](sims.rename(sigma_b="bias"), dmft)
+    with pytest.raises(InputError, match="curves"):
+        FIGURES["fixed_point_map"](sims, dmft, curves=0)
+    with pytest.raises(InputError, match="sigma_b"):
+        FIGURES["gate_statistics"](sims, dmft, sigma_b=-1)
+    with pytest.raises(InputError, match="model"):
+        FIGURES["jacobian_radius"](sims, dmft, model="gru")
+
+
+def test_gap_list_names_cells_seeds_and_status(sims):
+    values = knock_out(sims, model="lstm", g=2.0, sigma_b=0.5, N=32, seed=[0, 2])
+    entries = data.gaps(values["C0"], values["status"])
+    assert entries == ["model=lstm, g=2, σ_b=0.5, N=32 seed 0,2 (missing)"]
+    assert data.gaps(knock_out(sims, N=64)["C0"]) == ["N=64: all cells"]
+    assert data.gaps(sims["C0"]) == []
+    scattered = knock_out(sims, model="rate", sigma_b=0.0, N=32, seed=0)
+    entries = data.gaps(scattered["C0"], limit=2)
+    assert entries == ["model=rate, g=1, σ_b=0, N=32 seed 0", "model=rate, g=1.5, σ_b=0, N=32 seed 0",
+                       "and 3 more"]
+
+
+def test_dmft_values_at_simulation_points_are_interpolated_linearly(dmft):
+    plane = dmft["g"] * 2.0 - dmft["sigma_b"]  # linear: interpolation is exact
+    at = data.at_points(plane, [1.25, 3.0], [0.15])
+    np.testing.assert_allclose(at.values.ravel(), [2.35, 5.85])
+    single = plane.sel(sigma_b=[0.3])
+    assert np.isnan(data.at_points(single, [1.0], [0.2]).item())  # off the one-value axis
+
+
+def test_zero_state_eigenvalues_match_the_full_jacobian():
+    """spec(J0) = {1/2 + μ/4 : μ in spec(U_c)} ∪ {0 (N times)}, checked on the 2N × 2N matrix."""
+    weights = cell_weights(g=1.5, size=40, seed=3)
+    direct = np.linalg.eigvals(zero_state_jacobian(weights))
+    np.testing.assert_allclose(np.sort_complex(direct),
+                               np.sort_complex(zero_state_eigenvalues(weights)), atol=1e-10)
+
+
+def test_zero_state_spectral_radius_tends_to_circular_law():
+    errors = []
+    for size in (100, 800):
+        radius = np.abs(zero_state_eigenvalues(cell_weights(g=3.0, size=size, seed=0))).max()
+        errors.append(abs(radius - (0.5 + 3.0 / 4)))
+    assert errors[1] < 0.03
+    assert errors[1] < errors[0]
+
+
+def test_snakemake_rule_lists_every_figure():
+    text = (ROOT / "workflow/rules/figures.smk").read_text()
+    listed = ast.literal_eval(re.search(r"FIGURES = (\{.*?\n\})", text, re.S).group(1))
+    assert list(listed) == list(FIGURES)
+    for name in listed:
+        assert (ROOT / "workflow/report" / f"{name}.rst").is_file()
+
+
+def test_command_line_draws_from_files(tmp_path, sims, dmft):
+    sims.to_netcdf(tmp_path / "simulations.nc")
+    dmft.to_netcdf(tmp_path / "dmft.nc")
+    outdir = tmp_path / "figures"
+    code = main(["figures", "--simulations", str(tmp_path / "simulations.nc"),
+                 "--dmft", str(tmp_path / "dmft.nc"), "--outdir", str(outdir)])
+    assert code == 0
+    assert len(list(outdir.glob("*.png"))) == len(FIGURES)
+    assert len(list(outdir.glob("*.pdf"))) == len(FIGURES)
+
+
+def test_command_line_rejects_a_missing_file(tmp_path, capsys):
+    code = main(["figures", "--simulations", str(tmp_path / "nope.nc"),
+                 "--dmft", str(tmp_path / "dmft.nc"), "--outdir", str(tmp_path)])
+    assert code == 2
+    assert "nope.nc" in capsys.readouterr().err
