@@ -116,7 +116,8 @@ def _git_revision() -> str:
 
 
 def describe() -> dict:
-    """CPU model, cores, memory, BLAS (threadpoolctl), library versions, load average, revision."""
+    """CPU model, cores, memory, BLAS (threadpoolctl) and the variables that steer it (e.g.
+    ``OPENBLAS_CORETYPE``, which pins OpenBLAS's kernels), library versions, load average, revision."""
     blas = [
         {key: info.get(key) for key in ("internal_api", "version", "architecture", "threading_layer", "num_threads")}
         for info in threadpool_info()
@@ -127,6 +128,10 @@ def describe() -> dict:
         "cores": os.cpu_count(),
         "memory_gib": round(_memory_gib(), 1),
         "blas": blas,
+        "thread_environment": {
+            name: value for name, value in sorted(os.environ.items())
+            if name.startswith(("OPENBLAS_", "OMP_", "MKL_", "NUMBA_", "GOTO"))
+        },
         "numba_threading_layer": numba.threading_layer() if _numba_pool_started() else "not started",
         "versions": {
             package: _version(package)

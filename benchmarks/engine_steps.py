@@ -1,0 +1,99 @@
+"""Step time of the engine's LSTM and rate model (eoc.simulate), against the roofline bound.
+
+A step of the LSTM is one product of the 4N × N stacked matrix with the 1 + k columns [h, δh_1..δh_k]
+plus O(N·(1+k)) element-wise work; a step of the rate model is one RK4 step, i.e. four products of
+the N × N matrix. Roofline bound of a step (:class:`benchmarks.machine.Limits`):
+
+    LSTM: max(4N²·s / B, 2·4N²·(1+k) / P),    rate: 4 · max(N²·s / B, 2·N²·(1+k) / P)
+
+with s the bytes per number, B the read bandwidth and P the GEMM peak (k = 0: no tangent vector).
+
+The weights are filled with numpy's default generator and scaled by 1/√N (the engine draws them per
+unit with Philox, which takes about 15 s at N = 8192: the step time does not depend on the draw).
+The dynamics are the engine's own classes, stepped through their ``step()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchmarks.machine import Limits
+from benchmarks.timing import Timing, threads, time_call
+from eoc.simulate.disorder import Disorder
+from eoc.simulate.lstm import LSTM
+from eoc.simulate.parallel import Partition, SerialComm
+from eoc.simulate.rate import RateModel
+from eoc.simulate.recurrent import RecurrentProduct
+
+#: A chaotic point (g = 3 > g_c = 2) so that the trajectory neither settles nor diverges.
+GAIN, BIAS_SCALE = 3.0, 0.1
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """One measured configuration: model, N, k, dtype, batch size, threads, step time and bound."""
+
+    model: str
+    n: int
+    k: int
+    dtype: str
+    points: int
+    threads: int
+    timing: Timing
+    roofline: float
+
+    @property
+    def fraction(self) -> float:
+        """Fraction of the roofline bound reached (1 = at the bound)."""
+        return self.roofline / self.timing.best
+
+
+def random_disorder(model: str, *, n: int, dtype: str, comm=None, seed: int = 0) -> Disorder:
+    """This rank's rows of Z/√N (row blocks as in the engine) and biases ξ, from a fast generator."""
+    comm = SerialComm() if comm is None else comm
+    units = Partition(n, comm.size).rows(comm.rank)
+    gates = 4 if model == "lstm" else 1
+    rng = np.random.default_rng([seed, comm.rank])
+    weights = rng.standard_normal((gates * (units.stop - units.start), n), dtype=np.dtype(dtype))
+    weights *= weights.dtype.type(1 / np.sqrt(n))
+    return Disorder(weights=weights, bias=rng.standard_normal((gates, units.stop - units.start)), units=units)
+
+
+def dynamics(model: str, disorder: Disorder, *, k: int, points: int, comm=None):
+    """The engine's batched LSTM or rate model on ``disorder``, ``points`` (g, σ_b) points, k tangents."""
+    comm = SerialComm() if comm is None else comm
+    n = disorder.weights.shape[1]
+    partition = Partition(n, comm.size)
+    dtype = disorder.weights.dtype
+    rows = (2 if model == "lstm" else 1) * (disorder.units.stop - disorder.units.start)
+    rng = np.random.default_rng(1)
+    state = (0.5 * rng.standard_normal((rows, points))).astype(dtype)
+    tangents = rng.standard_normal((rows, points, k)).astype(dtype)
+    gains = np.linspace(GAIN, GAIN + 1, points)
+    bias_scales = np.full(points, BIAS_SCALE)
+    product = RecurrentProduct(disorder.weights, comm, partition)
+    if model == "lstm":
+        return LSTM(disorder, product, gains=np.tile(gains, (4, 1)), bias_scales=bias_scales,
+                    bias_means=np.zeros(4), state=state, tangents=tangents)
+    return RateModel(disorder, product, gains=gains, bias_scales=bias_scales, state=state, tangents=tangents, dt=0.1)
+
+
+def roofline_seconds(model: str, *, n: int, k: int, points: int, limits: Limits, itemsize: int) -> float:
+    """The bound of one step (module docstring), for a batch of ``points`` points."""
+    rows, products = (4 * n, 1) if model == "lstm" else (n, 4)
+    columns = points * (1 + k)
+    weights = rows * n
+    bytes_moved = itemsize * (weights + (n + rows) * columns)
+    return products * limits.roofline_seconds(bytes_moved=bytes_moved, flops=2.0 * weights * columns)
+
+
+def measure_step(model: str, disorder: Disorder, *, k: int, points: int, limits: Limits, repeats: int) -> StepTime:
+    """Best-of-``repeats`` time of ``dynamics.step()`` with ``limits.threads`` threads."""
+    system = dynamics(model, disorder, k=k, points=points)
+    n = disorder.weights.shape[1]
+    with threads(limits.threads):
+        timing = time_call(system.step, repeats=repeats, warmup=2, min_seconds=0.2)
+    bound = roofline_seconds(model, n=n, k=k, points=points, limits=limits, itemsize=disorder.weights.itemsize)
+    return StepTime(model, n, k, disorder.weights.dtype.name, points, limits.threads, timing, bound)
