@@ -8,7 +8,8 @@ Reproducibility across rank counts: unit j owns a fixed block of random numbers,
 Philox stream keyed by ``SeedSequence(seed, spawn_key=(WEIGHT_STREAM, j))``. From it come, in order,
 the G rows of the stacked matrix that feed unit j (one per gate: f, i, o, c for the LSTM; one for the
 rate model) and then its G bias values. A rank draws only the blocks of its own units, straight into
-its preallocated row block (no full-size temporaries), so the network is bit-identical on 1, 2 or 3
+its preallocated row block (no full-size temporaries; float32 weights are float64 draws rounded row
+by row, so a float32 run simulates the same network), so the network is bit-identical on 1, 2 or 3
 ranks, also when the rank count does not divide N. The initial state and tangent vectors are O(N)
 and drawn whole by every rank from their own streams.
 """
@@ -44,13 +45,18 @@ class Disorder:
         n_local = units.stop - units.start
         weights = np.empty((gates * n_local, n), dtype=dtype)
         bias = np.empty((gates, n_local))
-        scale = weights.dtype.type(1.0 / np.sqrt(n))
+        # float64 draws for every dtype (the same network in float32); other dtypes via a one-row buffer
+        row_buffer = None if weights.dtype == np.float64 else np.empty(n)
+        scale = 1.0 / np.sqrt(n)
         for local, unit in enumerate(range(units.start, units.stop)):
             rng = stream(seed, WEIGHT_STREAM, unit)
             for gate in range(gates):
                 row = weights[gate * n_local + local]
-                rng.standard_normal(dtype=weights.dtype, out=row)
-                row *= scale
+                draw = row if row_buffer is None else row_buffer
+                rng.standard_normal(out=draw)
+                draw *= scale
+                if row_buffer is not None:
+                    row[...] = row_buffer
             bias[:, local] = rng.standard_normal(gates)
         return cls(weights=weights, bias=bias, units=units)
 

@@ -162,12 +162,14 @@ class Engine:
         lags = np.arange(self.n_lags, dtype=float)
         exponents = self.benettin.exponents
         stderr = self.benettin.stderr
+        with np.errstate(invalid="ignore", divide="ignore"):
+            decay = self.final_change / self.start_change
         status, status_step = classify(
             diverged_step=self.diverged_step,
             settled_since=self.settled_since,
             lyapunov_max=exponents[:, 0],
             stderr=stderr,
-            decay=self.final_change / self.start_change,
+            decay=decay,
             measured_time=self.benettin.measured_time,
             final_step=self.step,
         )
