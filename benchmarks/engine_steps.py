@@ -21,6 +21,7 @@ import numpy as np
 
 from benchmarks.machine import Limits
 from benchmarks.timing import Timing, threads, time_call
+from eoc.kernels import rows_times_columns
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.lstm import LSTM
 from eoc.simulate.parallel import Partition, SerialComm
@@ -43,11 +44,17 @@ class StepTime:
     threads: int
     timing: Timing
     roofline: float
+    product_seconds: float
 
     @property
     def fraction(self) -> float:
         """Fraction of the roofline bound reached (1 = at the bound)."""
         return self.roofline / self.timing.best
+
+    @property
+    def product_share(self) -> float:
+        """Share of the step spent in the products with the weights (the rest: element-wise work)."""
+        return self.product_seconds / self.timing.best
 
 
 def random_disorder(model: str, *, n: int, dtype: str, comm=None, seed: int = 0) -> Disorder:
@@ -90,10 +97,16 @@ def roofline_seconds(model: str, *, n: int, k: int, points: int, limits: Limits,
 
 
 def measure_step(model: str, disorder: Disorder, *, k: int, points: int, limits: Limits, repeats: int) -> StepTime:
-    """Best-of-``repeats`` time of ``dynamics.step()`` with ``limits.threads`` threads."""
+    """Best-of-``repeats`` time of ``dynamics.step()`` with ``limits.threads`` threads, and of the
+    products alone (``rows_times_columns`` on the same shapes, once per LSTM step, 4× per RK4 step)."""
     system = dynamics(model, disorder, k=k, points=points)
-    n = disorder.weights.shape[1]
+    weights = disorder.weights
+    n = weights.shape[1]
+    columns = np.ones((n, points * (1 + k)), weights.dtype)
+    out = np.empty((weights.shape[0], columns.shape[1]), weights.dtype)
     with threads(limits.threads):
         timing = time_call(system.step, repeats=repeats, warmup=2, min_seconds=0.2)
-    bound = roofline_seconds(model, n=n, k=k, points=points, limits=limits, itemsize=disorder.weights.itemsize)
-    return StepTime(model, n, k, disorder.weights.dtype.name, points, limits.threads, timing, bound)
+        product = time_call(lambda: rows_times_columns(weights, columns, out), repeats=repeats, min_seconds=0.1)
+    products = 1 if model == "lstm" else 4
+    bound = roofline_seconds(model, n=n, k=k, points=points, limits=limits, itemsize=weights.itemsize)
+    return StepTime(model, n, k, weights.dtype.name, points, limits.threads, timing, bound, products * product.best)

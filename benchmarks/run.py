@@ -83,18 +83,23 @@ def engine_section(limits, settings) -> tuple[str, list[engine_steps.StepTime], 
                     steps.append(engine_steps.measure_step(model, disorder, k=k, points=1,
                                                            limits=limits[dtype, THREADS], repeats=settings["repeats"]))
                 if model == "lstm" and n == BATCH_N:
-                    batched[dtype] = engine_steps.measure_step(model, disorder, k=1, points=BATCH_POINTS,
-                                                               limits=limits[dtype, THREADS], repeats=settings["repeats"])
+                    for k in (0, 1):
+                        batched[dtype, k] = engine_steps.measure_step(
+                            model, disorder, k=k, points=BATCH_POINTS, limits=limits[dtype, THREADS],
+                            repeats=settings["repeats"])
                 del disorder
-    body = [[s.model, s.dtype, s.n, s.k, s.timing.best * 1e3, s.roofline * 1e3, s.fraction] for s in steps]
+    body = [[s.model, s.dtype, s.n, s.k, s.timing.best * 1e3, s.roofline * 1e3, s.fraction, s.product_share]
+            for s in steps]
     text = (f"## Engine step ({THREADS} threads): fraction of the roofline bound\n\n"
-            + table(["model", "dtype", "N", "k", "step ms", "bound ms", "fraction"], body))
-    single = {s.dtype: s for s in steps if s.model == "lstm" and s.n == BATCH_N and s.k == 1}
-    body = [[dtype, single[dtype].timing.best * 1e3, b.timing.best * 1e3 / BATCH_POINTS,
-             single[dtype].timing.best * BATCH_POINTS / b.timing.best, b.fraction] for dtype, b in batched.items()]
-    text += (f"\n\n## Batched sweep: {BATCH_POINTS} (g, σ_b) points sharing one disorder, LSTM, N = {BATCH_N}, k = 1\n\n"
-             + table(["dtype", "single point ms/step", "batched ms/step per point", "gain per point",
-                      "batched fraction of roofline"], body))
+            + table(["model", "dtype", "N", "k", "step ms", "bound ms", "fraction of roofline",
+                     "share in the product"], body))
+    single = {(s.dtype, s.k): s for s in steps if s.model == "lstm" and s.n == BATCH_N}
+    body = [[dtype, k, single[dtype, k].timing.best * 1e3, b.timing.best * 1e3 / BATCH_POINTS,
+             single[dtype, k].timing.best * BATCH_POINTS / b.timing.best, b.fraction, b.product_share]
+            for (dtype, k), b in batched.items() if (dtype, k) in single]
+    text += (f"\n\n## Batched sweep: {BATCH_POINTS} (g, σ_b) points sharing one disorder, LSTM, N = {BATCH_N}\n\n"
+             + table(["dtype", "k", "single point ms/step", "batched ms/step per point", "gain per point",
+                      "batched fraction of roofline", "share in the product"], body))
     return text, steps, batched
 
 
@@ -176,7 +181,7 @@ def main(argv=None) -> None:
         print(text, flush=True)
     text, steps, batched = engine_section(limits, settings)
     raw["engine"] = [dict(asdict(s), fraction=s.fraction) for s in steps]
-    raw["batched"] = {dtype: dict(asdict(s), fraction=s.fraction) for dtype, s in batched.items()}
+    raw["batched"] = [dict(asdict(s), fraction=s.fraction) for s in batched.values()]
     sections.append(text)
     print(text, flush=True)
     for name, section in (("torch", lambda: torch_section(steps, settings)), ("mpi", lambda: mpi_section(settings))):
