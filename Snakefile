@@ -1,0 +1,21 @@
+# The eoc sweep: simulations and DMFT over (g, sigma_b, N, seed), merged into
+# results/merged/{simulations,dmft}.nc, then the figures. The rules live in workflow/rules/;
+# the configuration keys are explained in config/README.md.
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/simulate.smk"
+include: "workflow/rules/dmft.smk"
+include: "workflow/rules/merge.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.merge_simulations.output,
+        rules.merge_dmft.output,
+        rules.figures.output,

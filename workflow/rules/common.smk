@@ -1,0 +1,136 @@
+# The sweep's configuration, checked before any job, and the functions that name and size jobs.
+#
+# Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.{nc,status}, results/dmft/sb{sigma_b}.*
+# {g} and {sigma_b} are block labels of eoc.merge.grid ("2" or "1.5_to_2.5"), written with the one
+# canonical number format, which is also what parses them back.
+#
+# Failure handling: a job whose program fails does not fail in Snakemake. It writes its .status
+# file ("failed (exit N) ...") and no .nc; the merge then marks its cells "missing" (NaN) and lists
+# them, so one bad cell never blocks the sweep. merge.require_complete makes that an error.
+
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+from eoc.errors import InputError
+from eoc.merge import grid as sweep
+from eoc.simulate.driver import check as check_simulation
+
+min_version("9.0")
+
+
+validate(config, "../schemas/config.schema.yaml")
+
+SIM = config["simulate"]
+MODELS = config["models"]
+NS = config["N"]
+SEEDS = config["seeds"]
+G = sweep.canonical_grid("g", config["g"])
+SIGMA_B = sweep.canonical_grid("sigma_b", config["sigma_b"])
+DMFT_G = sweep.canonical_grid("dmft.g", config["dmft"]["g"])
+DMFT_SIGMA_B = sweep.canonical_grid("dmft.sigma_b", config["dmft"]["sigma_b"])
+G_BLOCKS = sweep.blocks(G, SIM["batch"]["g"])
+SIGMA_B_BLOCKS = sweep.blocks(SIGMA_B, SIM["batch"]["sigma_b"])
+DMFT_BLOCKS = sweep.blocks(DMFT_SIGMA_B, config["dmft"]["sigma_b_per_job"])
+
+if SIM["tasks"]["min"] > SIM["tasks"]["max"]:
+    raise InputError(
+        f"simulate.tasks.min={SIM['tasks']['min']} is larger than simulate.tasks.max={SIM['tasks']['max']}"
+    )
+
+
+def tasks(model, N):
+    """MPI ranks of a simulation of (model, N), from the memory of its weights."""
+    return sweep.mpi_tasks(
+        model,
+        int(N),
+        mb_per_task=SIM["tasks"]["mb_per_task"],
+        min_tasks=SIM["tasks"]["min"],
+        max_tasks=SIM["tasks"]["max"],
+    )
+
+
+# The engine's own checks, on every (model, N) of the grid, before any job runs.
+for _model in MODELS:
+    for _N in NS:
+        try:
+            check_simulation(
+                model=_model,
+                g=G,
+                sigma_b=SIGMA_B,
+                N=_N,
+                seed=SEEDS[0],
+                steps=SIM["steps"],
+                transient=SIM["transient"],
+                k=SIM["k"],
+                n_lags=SIM["n_lags"],
+                ranks=tasks(_model, _N),
+            )
+        except InputError as error:
+            raise InputError(
+                f"config (simulate, model={_model}, N={_N}): {error}"
+            ) from None
+
+
+wildcard_constraints:
+    model="|".join(sweep.GATES),
+    N=r"[0-9]+",
+    seed=r"[0-9]+",
+    g=sweep.BLOCK_PATTERN,
+    sigma_b=sweep.BLOCK_PATTERN,
+
+
+SIM_STATUS = "results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.status"
+DMFT_STATUS = "results/dmft/sb{sigma_b}.status"
+
+
+def result_of(status):
+    """The netCDF result next to a job's .status file."""
+    return str(Path(status).with_suffix(".nc"))
+
+
+def simulation_jobs():
+    """One wildcard dict per simulate job: (model, N, seed) x blocks of g x blocks of sigma_b."""
+    return [
+        dict(
+            model=model,
+            N=N,
+            seed=seed,
+            g=sweep.block_label(g),
+            sigma_b=sweep.block_label(s),
+        )
+        for model in MODELS
+        for N in NS
+        for seed in SEEDS
+        for g in G_BLOCKS
+        for s in SIGMA_B_BLOCKS
+    ]
+
+
+def dmft_jobs():
+    return [dict(sigma_b=sweep.block_label(s)) for s in DMFT_BLOCKS]
+
+
+def numbers(values):
+    """Values for a command line, in the canonical format."""
+    return " ".join(map(sweep.number_label, values))
+
+
+def expect_options(axes):
+    """`eoc merge --expect` options for the expected grid {dimension: values}."""
+    return " ".join(
+        f"--expect {name}=" + ",".join(map(str, values))
+        for name, values in axes.items()
+    )
+
+
+def run_or_record(command):
+    """Shell text: remove the old result, run `command` (output to the log) and record its exit
+    status in {output.status}; a failure is recorded, not raised (see the top of this file).
+    """
+    return (
+        "rm -f {params.result}; "
+        f"if {command} --out {{params.result}} > {{log}} 2>&1; "
+        "then echo ok > {output.status}; "
+        'else echo "failed (exit $?), see {log}" > {output.status}; fi'
+    )

@@ -1,0 +1,20 @@
+# The DMFT of the rate model on the dense (g, sigma_b) grid, one job per block of sigma_b values
+# (each job solves all g of its block); merge.smk combines the blocks.
+
+
+rule dmft:
+    output:
+        status="results/dmft/sb{sigma_b}.status",
+    log:
+        "logs/dmft/sb{sigma_b}.log",
+    conda:
+        "../../envs/eoc.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        result=lambda wc, output: result_of(output.status),
+        g=numbers(DMFT_G),
+        sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, DMFT_SIGMA_B)),
+    shell:
+        run_or_record("eoc dmft --g {params.g} --sigma-b {params.sigma_b}")

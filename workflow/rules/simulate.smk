@@ -1,0 +1,46 @@
+# One MPI job per (model, N, seed) and block of (g, sigma_b) values: `eoc simulate` over the
+# block shares the disorder of (N, seed). Ranks, memory and time limit follow from N (the LSTM's
+# weights are 4 N^2 x 8 bytes in float64, the rate model's N^2 x 8) through eoc.merge.grid.
+# The launcher `mpi` comes from the profile (mpiexec locally, srun --mpi=pmi2 on Slurm).
+
+
+rule simulate:
+    output:
+        status="results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.status",
+    log:
+        "logs/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.log",
+    conda:
+        "../../envs/eoc.yaml"
+    threads: lambda wc: tasks(wc.model, wc.N)
+    resources:
+        mpi="mpiexec",
+        tasks=lambda wc: tasks(wc.model, wc.N),
+        cpus_per_task=1,
+        mem_mb=lambda wc: sweep.memory_mb(
+            wc.model,
+            int(wc.N),
+            tasks=tasks(wc.model, wc.N),
+            mb_per_process=SIM["resources"]["mb_per_process"],
+        ),
+        runtime=lambda wc, attempt: sweep.runtime_minutes(
+            wc.model,
+            int(wc.N),
+            tasks=tasks(wc.model, wc.N),
+            steps=SIM["steps"] + SIM["transient"],
+            points=len(sweep.block_values(wc.g, G))
+            * len(sweep.block_values(wc.sigma_b, SIGMA_B)),
+            gb_per_s_per_task=SIM["resources"]["gb_per_s_per_task"],
+            base_minutes=SIM["resources"]["base_minutes"],
+            attempt=attempt,
+        ),
+    params:
+        result=lambda wc, output: result_of(output.status),
+        g=lambda wc: numbers(sweep.block_values(wc.g, G)),
+        sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
+        run=f"--steps {SIM['steps']} --transient {SIM['transient']} --k {SIM['k']} --n-lags {SIM['n_lags']}",
+    shell:
+        run_or_record(
+            "{resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"
+            " --model {wildcards.model} --N {wildcards.N} --seed {wildcards.seed}"
+            " --g {params.g} --sigma-b {params.sigma_b} {params.run}"
+        )
