@@ -50,7 +50,7 @@ def autocorrelation(
         handles.append(Line2D([], [], color="0.3", marker="o", ms=2, lw=0, label="simulation"))
         if model == "rate":
             handles.append(Line2D([], [], color="0.3", ls="--", label="DMFT"))
-        ax.legend(handles=handles, loc="upper right")
+        ax.legend(handles=handles, loc="best")
     notes.insert(0, f"σ_b = {bias:g}" if bias is not None else "no data")
     style.footnote(figure, notes)
     return figure
@@ -81,20 +81,23 @@ def _draw_simulation(ax, simulations, model, bias, palette, notes) -> int:
 
 
 def _draw_dmft(ax, dmft, bias, palette, notes) -> int:
-    """The DMFT C(τ) of the rate model (τ ≥ 0) for each gain in ``palette``, interpolated in g
-    where the gain is not on the DMFT grid."""
+    """The DMFT C(τ) of the rate model (τ ≥ 0) for each gain in ``palette`` that is on the DMFT
+    grid (curves are not interpolated in g: across the transition that would invent a shape)."""
     curve = data.variable(dmft, "autocorr")
     if curve is None or bias is None:
         notes.append("DMFT: no C(τ)")
         return 0
-    bias = data.nearest(dmft, "sigma_b", bias)
-    drawn = 0
+    curve = curve.sel(sigma_b=data.nearest(dmft, "sigma_b", bias))
+    drawn, absent = 0, []
     for g, color in palette.items():
-        values = data.at_points(curve, [g], [bias]).isel(g=0, sigma_b=0)
+        on_grid = np.isclose(curve["g"].values, g, rtol=0, atol=1e-9)
+        values = curve.isel(g=int(np.argmax(on_grid)))
         keep = (values["tau"].values >= 0) & np.isfinite(values.values)
-        if not keep.any():
-            notes.append(f"DMFT g={g:g}: no C(τ)")
+        if not on_grid.any() or not keep.any():
+            absent.append(f"{g:g}")
             continue
         ax.plot(values["tau"].values[keep], values.values[keep], "--", color=color)
         drawn += 1
+    if absent:
+        notes.append("DMFT: no C(τ) at g = " + ", ".join(absent))
     return drawn

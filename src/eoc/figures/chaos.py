@@ -142,8 +142,9 @@ def phase_diagram(
     handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
     ax.set_xlabel(r"bias $\sigma_b$")
     ax.set_ylabel(r"gain $g$")
+    ax.margins(x=0.05)
     if handles:
-        ax.legend(handles=handles, loc="upper left")
+        ax.legend(handles=handles, loc="lower right")
     else:
         style.empty_panel(ax, "nothing to draw: no DMFT boundary and no simulations")
     style.footnote(figure, notes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import CenteredNorm
 from matplotlib.figure import Figure
 
 from eoc import validation
@@ -86,8 +86,6 @@ def _draw_static_map(ax, dmft, sigma_b, *, curves: int, legend: bool = True) -> 
         c0 = float(static.sel(g=gain))
         stable = regime is not None and str(regime.sel(g=gain).values) == "fixed_point"
         ax.plot([c0], [c0], "o", color=color, mfc=color if stable else "white", zorder=3)
-    if sigma_b == 0:
-        ax.plot([0], [0], "o", color="k", zorder=3)
     # Legend proxies for the marker meaning.
     ax.plot([], [], "o", color="k", label="stable $C_0^{static}$")
     ax.plot([], [], "o", color="k", mfc="white", label="unstable (chaotic)")
@@ -97,7 +95,7 @@ def _draw_static_map(ax, dmft, sigma_b, *, curves: int, legend: bool = True) -> 
     ax.set_ylabel(r"$f_g(C_0)$")
     ax.set_title(rf"$\sigma_b = {sigma_b:g}$")
     if legend:
-        ax.legend(loc="upper left", ncols=1)
+        ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return data.gap_note(f"f_g at σ_b={sigma_b:g}", f_g.sel(g=gains))
 
 
@@ -106,35 +104,45 @@ def lambda2_heatmaps(
     simulations: xr.Dataset | None, dmft: xr.Dataset | None
 ) -> Figure:
     """The draft's figure 3: λ²(g, σ_b) exact, factorised, and exact − factorised, as heatmaps over
-    (g, σ_b), with the λ² = 0 contour where λ² changes sign."""
+    (g, σ_b), with the fixed-point boundary g_c(σ_b) (where λ² → 0) and the λ² = 0 contour where
+    λ² changes sign. The difference uses a colour scale centred at 0."""
     data.check(simulations, dmft)
     figure, axes = style.new_figure(nrows=3, height=5.2, sharex=True)
-    fields = [
-        (data.variable(dmft, "lambda2"), r"$\lambda^2$ exact (1/t$^2$)"),
-        (data.variable(dmft, "lambda2_factorized"), r"$\lambda^2$ factorised (1/t$^2$)"),
-    ]
-    exact, factorised = fields[0][0], fields[1][0]
+    exact = data.variable(dmft, "lambda2")
+    factorised = data.variable(dmft, "lambda2_factorized")
     difference = None if exact is None or factorised is None else exact - factorised
-    fields.append((difference, r"exact $-$ factorised (1/t$^2$)"))
+    fields = [
+        (exact, r"$\lambda^2$ exact (1/t$^2$)", False),
+        (factorised, r"$\lambda^2$ factorised (1/t$^2$)", False),
+        (difference, r"exact $-$ factorised (1/t$^2$)", True),
+    ]
+    boundary = data.variable(dmft, "g_c")
     notes = []
-    for ax, (field, label) in zip(axes, fields, strict=True):
+    for ax, (field, label, centred) in zip(axes, fields, strict=True):
+        name = label.split(" (")[0].replace("$", "").replace("\\", "")
         if field is None:
-            style.empty_panel(ax, f"no {label.split(' (')[0]} in the DMFT file")
+            style.empty_panel(ax, f"no {name} in the DMFT file")
             continue
         field = field.transpose("sigma_b", "g")
         values = np.ma.masked_invalid(field.values)
-        low, high = (float(values.min()), float(values.max())) if values.count() else (0.0, 1.0)
-        norm = TwoSlopeNorm(0.0, low, high) if low < 0 < high else None
+        signed = values.count() > 0 and values.min() < 0 < values.max()
+        norm = CenteredNorm() if centred else None
         mesh = ax.pcolormesh(
             field["g"].values, field["sigma_b"].values, values, shading="nearest",
-            cmap=style.DIVERGING if norm else style.SEQUENTIAL, norm=norm, rasterized=True,
+            cmap=style.DIVERGING if centred else style.SEQUENTIAL, norm=norm, rasterized=True,
         )
         figure.colorbar(mesh, ax=ax, label=label)
-        if norm is not None and min(field.shape) >= 2:
+        if not centred and signed and min(field.shape) >= 2:
             ax.contour(field["g"].values, field["sigma_b"].values, values, levels=[0.0],
-                       colors="k", linewidths=0.8)
+                       colors="w", linewidths=0.8)
+        if boundary is not None:
+            ax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())  # the boundary never widens the grid
+            ax.plot(boundary.values, boundary["sigma_b"].values, "--", color="0.9" if not centred
+                    else "k", lw=0.9, label=r"$g_c(\sigma_b)$")
         ax.set_ylabel(r"bias $\sigma_b$")
-        notes += data.gap_note(label.split(" (")[0].replace("$", ""), field)
+        notes += data.gap_note(name, field)
     axes[-1].set_xlabel(r"gain $g$")
+    if boundary is not None:
+        axes[0].legend(loc="upper left", labelcolor="0.9")
     style.footnote(figure, notes)
     return figure
