@@ -1,6 +1,10 @@
 # Figures of the paper and of the report: read the two merged files, draw every figure.
 # The work is done by `eoc figures` (src/eoc/figures/); this rule only names the files.
 
+
+report: "../report/workflow.rst"
+
+
 FIGURES = {
     "fixed_point_map": "Mean-field theory",
     "fixed_point_map_bias": "Mean-field theory",
@@ -32,6 +36,11 @@ rule figures:
         [f"results/figures/{name}.pdf" for name in FIGURES],
     log:
         "logs/figures.log",
+    conda:
+        "../../envs/eoc.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=20,
     shell:
         "eoc figures --simulations {input.sims} --dmft {input.dmft}"
         " --outdir results/figures 2> {log}"
