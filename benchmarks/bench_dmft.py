@@ -31,7 +31,7 @@ def grid_part(g, sigma_b, options: Options) -> tuple[dict, dict]:
     times = {}
     start = time.perf_counter()
     C0s, _ = static_variance(G, S, nodes=options.nodes)
-    chaotic = stability_parameter(G, C0s, nodes=options.nodes) > 1
+    chaotic = (stability_parameter(G, C0s, nodes=options.nodes) > 1) & (C0s > 0)
     times["static C0 + stability"] = time.perf_counter() - start
 
     start = time.perf_counter()

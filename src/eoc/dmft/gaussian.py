@@ -48,26 +48,52 @@ def normal_rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return x, w
 
 
+_CHUNK_ELEMENTS = 1 << 16  # quadrature points per block: keeps the temporaries in cache
+
+
+def _in_blocks(evaluate, arrays, *, points_per_value: int):
+    """Apply ``evaluate`` (flat arrays → values on a last axis) to blocks of the flattened,
+    broadcast ``arrays`` and reassemble. Blocking avoids huge temporaries (page faults, cache
+    misses), which made whole-grid calls several times slower."""
+    arrays = np.broadcast_arrays(*(np.asarray(a, float) for a in arrays))
+    shape = arrays[0].shape
+    flat = [a.reshape(-1) for a in arrays]
+    step = max(1, _CHUNK_ELEMENTS // points_per_value)
+    blocks = [evaluate(*(a[i:i + step] for a in flat)) for i in range(0, max(flat[0].size, 1), step)]
+    values = np.concatenate(blocks, axis=-1)
+    return values.reshape(values.shape[:-1] + shape)
+
+
 def mean(f, variance, *, nodes: int):
     """E[f(√variance · z)] for each element of ``variance`` (array, ≥ 0).
 
-    ``f`` maps an array of pre-activations to an array of the same shape."""
+    ``f`` maps an array of pre-activations to an array of the same shape (or to several such arrays
+    stacked on a leading axis; the result then has that leading axis too)."""
     x, w = normal_rule(nodes)
-    s = np.sqrt(np.asarray(variance, dtype=float))[..., None]
-    return f(s * x) @ w
+
+    def evaluate(v):
+        return f(np.sqrt(v)[:, None] * x) @ w
+
+    return _in_blocks(evaluate, [variance], points_per_value=nodes)
 
 
-def pair_mean(f, covariance, variance, *, nodes: int, inner_nodes: int):
+def pair_mean(f, covariance, variance, *, nodes: int, inner_nodes: int, pairs=None):
     """E[f(u) f(v)] for (u, v) Gaussian with variances ``variance`` and covariance ``covariance``.
 
     ``covariance`` and ``variance`` broadcast together; 0 ≤ covariance ≤ variance. ``f`` may return
-    several functions stacked on a leading axis (shape ``(k,) + y.shape``); the result then has that
-    leading axis too.
+    several functions f_i stacked on a leading axis (shape ``(k,) + y.shape``); the result then has
+    that leading axis too, holding E[f_i(u) f_i(v)], or E[f_i(u) f_j(v)] for each index pair (i, j) of
+    ``pairs`` when given.
     """
     z, wz = normal_rule(nodes)
     x, wx = normal_rule(inner_nodes)
-    c, c0 = np.broadcast_arrays(np.asarray(covariance, float), np.asarray(variance, float))
-    spread = np.sqrt(np.maximum(c0 - c, 0.0))[..., None, None]
-    shared = np.sqrt(c)[..., None, None]
-    inner = f(spread * x + shared * z[:, None]) @ wx
-    return (inner * inner) @ wz
+
+    def evaluate(c, c0):
+        spread = np.sqrt(np.maximum(c0 - c, 0.0))[:, None, None]
+        shared = np.sqrt(c)[:, None, None]
+        inner = f(spread * x + shared * z[:, None]) @ wx
+        if pairs is None:
+            return (inner * inner) @ wz
+        return np.stack([(inner[i] * inner[j]) @ wz for i, j in pairs])
+
+    return _in_blocks(evaluate, [covariance, variance], points_per_value=nodes * inner_nodes)

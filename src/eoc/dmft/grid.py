@@ -90,7 +90,8 @@ def _solve_points(g: np.ndarray, sigma_b: np.ndarray, options: Options, *, progr
 
     C0_static, static_ok = static_variance(g, sigma_b, nodes=options.nodes)
     status[~static_ok] = "static solution did not converge"
-    chaotic = static_ok & (stability_parameter(g, C0_static, nodes=options.nodes) > 1.0)
+    # C0_static > 0 keeps g = 2, σ_b = 0 (s = 1 up to rounding) marginal, i.e. on the fixed-point side.
+    chaotic = static_ok & (stability_parameter(g, C0_static, nodes=options.nodes) > 1.0) & (C0_static > 0)
     regime = np.where(chaotic, "chaotic", np.where(static_ok, "fixed_point", "unknown")).astype(object)
 
     C0, C_inf = C0_static.copy(), C0_static.copy()

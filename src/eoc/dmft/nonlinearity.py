@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-_LOG2 = np.log(2.0)
-
 
 def phi(h):
     """φ(h) = tanh h."""
@@ -21,13 +19,13 @@ def dphi(h):
     return 1.0 - t * t
 
 
-def log_cosh(h):
+def log_cosh(h, tanh_h=None):
     """Φ(h) = ln cosh h (Φ' = φ), accurate for small |h| (≈ h²/2) and free of overflow for large |h|.
 
-    Small |h|: Φ = log1p(2 sinh²(h/2)); large |h|: Φ = |h| − ln 2 + log1p(e^{−2|h|}).
+    With t = tanh|h|: Φ = −½ log1p(−t²) for |h| < 1/2, and Φ = |h| − log1p(t) above (from
+    1 + e^{−2|h|} = 2/(1 + t)). ``tanh_h``, if given, is tanh h, to save recomputing it.
     """
     a = np.abs(h)
-    small = np.minimum(a, 1.0)
-    near_zero = np.log1p(2.0 * np.sinh(0.5 * small) ** 2)
-    far = a - _LOG2 + np.log1p(np.exp(-2.0 * a))
-    return np.where(a < 1.0, near_zero, far)
+    t = np.tanh(a) if tanh_h is None else np.abs(tanh_h)
+    small = np.minimum(t, 0.5)  # tanh(1/2) < 1/2: the clip only touches the unused branch
+    return np.where(a < 0.5, -0.5 * np.log1p(-small * small), a - np.log1p(t))
