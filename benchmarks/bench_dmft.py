@@ -78,11 +78,14 @@ def main() -> None:
     g = np.linspace(0.5, 5.0, args.size)
     sigma_b = np.linspace(0.0, 1.0, args.size)
     print(f"load average before: {os.getloadavg()}, options: nodes={options.nodes}, inner_nodes={options.inner_nodes}")
+    cpu = time.process_time()
     times, results = grid_part(g, sigma_b, options)
+    cpu = time.process_time() - cpu
     print(f"\n{'part':48s} {'seconds':>9s}")
     for name, seconds in times.items():
         print(f"{name:48s} {seconds:9.3f}")
     print(f"{f'total grid part ({args.size} x {args.size})':48s} {sum(times.values()):9.3f}   (target < 10)")
+    print(f"{'  of which CPU time of this process':48s} {cpu:9.3f}")
     seconds = curve_part(results, args.curves, options)
     print(f"{f'C(tau) + lambda_max per point ({len(seconds)} points)':48s} "
           f"{np.mean(seconds):9.3f}   (max {np.max(seconds):.3f}; target < 1)")

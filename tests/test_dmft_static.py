@@ -121,3 +121,27 @@ def test_scs_mapping_without_bias(g_eff):
 
         curve = correlation_curve(2 * g_eff, 0.0, s.C0, s.C_inf, tau_extent=tau[0] + 1, **rule)
         assert curve(tau)[0] == pytest.approx(delta, rel=1e-7)
+
+
+@pytest.mark.parametrize("g_eff", [1.5, 2.5])
+def test_scs_mapping_of_the_lyapunov_exponent(g_eff):
+    """λ_rate(g) = λ_SCS(g/2)/2. In SCS units (s = t/2) the tangent problem is
+    [−∂s² − g_eff² C_φ'(s)] ψ = −(λ_SCS + 1)² ψ with C_φ'(s) = E[φ'φ'] at covariance Δ(s) = C(2s);
+    solved here independently: plain second-order differences, no Richardson step, C_φ' evaluated
+    directly (not through the solver's Chebyshev interpolant)."""
+    from scipy.linalg import eigh_tridiagonal
+
+    from eoc.dmft.curve import correlation_curve
+
+    s = solve(2 * g_eff, 0.0)
+    rule = {"nodes": DEFAULT_NODES, "inner_nodes": DEFAULT_INNER_NODES}
+    half_width = max(30.0, 10.0 / np.sqrt(4 * s.lambda2))  # in s units; decay rate 2λ there
+    curve = correlation_curve(2 * g_eff, 0.0, s.C0, s.C_inf, tau_extent=2 * half_width, **rule)
+    h = 0.005
+    grid = np.arange(-half_width + h, half_width, h)
+    delta = curve(2 * grid)
+    potential = -(g_eff**2) * pair_mean(dphi, delta, s.C0, **rule)
+    E0 = eigh_tridiagonal(2 / h**2 + potential, np.full(grid.size - 1, -1 / h**2), eigvals_only=True,
+                          select="i", select_range=(0, 0))[0]
+    lyapunov_scs = -1 + np.sqrt(-E0)
+    assert s.lyapunov_max == pytest.approx(lyapunov_scs / 2, abs=2e-6)

@@ -10,7 +10,7 @@ from eoc.dmft.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES
 
 @dataclass(frozen=True)
 class Options:
-    """Numerical options; the defaults are converged (tests/test_dmft_convergence.py).
+    """Numerical options; the defaults are converged (tests/test_dmft_dynamics.py).
 
     nodes: Gauss–Hermite points of one-dimensional expectations and of the outer (shared) variable of
         two-dimensional ones; inner_nodes: points of the inner variable of two-dimensional ones.
