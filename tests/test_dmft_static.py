@@ -144,4 +144,4 @@ def test_scs_mapping_of_the_lyapunov_exponent(g_eff):
     E0 = eigh_tridiagonal(2 / h**2 + potential, np.full(grid.size - 1, -1 / h**2), eigvals_only=True,
                           select="i", select_range=(0, 0))[0]
     lyapunov_scs = -1 + np.sqrt(-E0)
-    assert s.lyapunov_max == pytest.approx(lyapunov_scs / 2, abs=2e-6)
+    assert s.lyapunov_max == pytest.approx(lyapunov_scs / 2, abs=1e-7)
