@@ -120,6 +120,15 @@ def test_diverging_point_is_frozen_and_recorded():
     np.testing.assert_allclose(results["lyapunov"][0, 0], -0.5 + 0.25 * max(np.linalg.eigvals(dynamics.product.weights).real), atol=1e-3)
 
 
+def test_state_only_run_without_tangents():
+    """k = 0 propagates the state alone: the same C0 as with tangents (stable point: rounding of the
+    product does not grow), exponents NaN."""
+    args = {**SMALL, "g": [1.5], "sigma_b": [0.5]}
+    without, with_tangent = run(**{**args, "k": 0}), run(**{**args, "k": 1})
+    assert np.isnan(without["lyapunov_max"]).all() and without.sizes["exponent"] == 1
+    np.testing.assert_allclose(without["C0"], with_tangent["C0"], rtol=1e-9)
+
+
 def test_float32_agrees_with_float64_on_the_stable_side():
     """At a stable fixed point the exponent is a property of the fixed point: float32 agrees to ~1e-4."""
     args = dict(model="rate", g=[1.5], sigma_b=[0.5], N=30, seed=2, steps=1000, transient=500, n_lags=5)
@@ -142,7 +151,7 @@ class _ManyRanks(SerialComm):
         ({"sigma_b": [math.nan]}, "sigma_b must be finite, got nan"),
         ({"g": [math.inf]}, "g must be finite, got inf"),
         ({"N": 1}, "N must be an integer >= 2, got 1"),
-        ({"k": 0}, "k must be an integer >= 1, got 0"),
+        ({"k": -1}, "k must be an integer >= 0, got -1"),
         ({"k": 41}, "k must be at most the state dimension 40, got k=41"),
         ({"dtype": "float16"}, "dtype must be one of 'float64', 'float32'; got 'float16'"),
         ({"n_lags": 300}, "n_lags=300 needs"),

@@ -123,7 +123,7 @@ def check(
     if model == "rate" and not math.isclose(1 / dt, round(1 / dt), rel_tol=1e-9):
         raise InputError(f"dt must divide the lag spacing 1 (1/dt an integer), got dt={dt!r}")
     state_dim = 2 * N if model == "lstm" else N
-    k = validation.integer("k", k, minimum=1)
+    k = validation.integer("k", k, minimum=0)
     if k > state_dim:
         raise InputError(f"k must be at most the state dimension {state_dim}, got k={k}")
     n_lags = validation.integer("n_lags", n_lags, minimum=2)
@@ -291,7 +291,7 @@ def dataset(config: Config, results: dict, radius: np.ndarray, *, wall_time: flo
             "seed": [config.seed],
             "lag": np.arange(config.n_lags, dtype=float),
             "gate": ["f", "i", "o"],
-            "exponent": np.arange(config.k),
+            "exponent": np.arange(max(config.k, 1)),
         },
     )
     rate_unit = f"1/{unit}"
@@ -306,7 +306,7 @@ def dataset(config: Config, results: dict, radius: np.ndarray, *, wall_time: flo
         "exponent": ("1", "index of the Lyapunov exponent (0: maximal)"),
         "lyapunov_max": (rate_unit, "maximal Lyapunov exponent"),
         "lyapunov_max_stderr": (rate_unit, "standard error of the maximal Lyapunov exponent (block averages)"),
-        "lyapunov_spectrum": (rate_unit, "k leading Lyapunov exponents (NaN when k = 1)"),
+        "lyapunov_spectrum": (rate_unit, "k leading Lyapunov exponents (NaN when k <= 1)"),
         "kaplan_yorke_dimension": ("1", "Kaplan-Yorke dimension from the k leading exponents"),
         "entropy_rate": (rate_unit, "sum of the positive Lyapunov exponents (NaN if k too small)"),
         "C0": ("1", "time average of |h|^2 / N"),

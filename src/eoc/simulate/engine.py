@@ -59,6 +59,7 @@ class Engine:
         self.elapsed = 0.0
         self.n_measured = 0
         self.active = np.ones(points, dtype=bool)
+        self.k = k  # k = 0: the state only (no exponents)
         self.benettin = Benettin(points, k)
         self.diverged_step = np.full(points, np.inf)
         self.settled_since = np.full(points, -1, dtype=np.int64)
@@ -69,7 +70,8 @@ class Engine:
         self.gate_sum = np.zeros((3, points))
         self.gate_square_sum = np.zeros((3, points))
         self.samples = np.full((steps // self.steps_per_lag, recorded_units.size, points), np.nan)
-        orthonormalize(dynamics.tangents, comm)
+        if k:
+            orthonormalize(dynamics.tangents, comm)
 
     # -- the loop ---------------------------------------------------------------------------------
     def integrate(self) -> None:
@@ -135,10 +137,13 @@ class Engine:
         with np.errstate(over="ignore", invalid="ignore"):
             change = comm.allreduce(((dynamics.observed - previous).astype(np.float64) ** 2).sum(axis=0))
         rate = np.sqrt(change / self.n_units) / dynamics.time_step
-        log_r = np.full((self.active.size, dynamics.tangents.shape[2]), np.nan)
-        log_r[index] = orthonormalize(dynamics.tangents, comm)
-        if self.step - self.renorm_interval >= self.transient:
-            self.benettin.add(log_r, self.renorm_interval * dynamics.time_step)
+        measuring = self.step - self.renorm_interval >= self.transient
+        if self.k:
+            log_r = np.full((self.active.size, self.k), np.nan)
+            log_r[index] = orthonormalize(dynamics.tangents, comm)
+            if measuring:
+                self.benettin.add(log_r, self.renorm_interval * dynamics.time_step)
+        if measuring:
             unset = index[np.isnan(self.start_change[index])]
             self.start_change[unset] = rate[np.isin(index, unset)]
             self.final_change[index] = rate
@@ -160,7 +165,7 @@ class Engine:
         autocorr = comm.allreduce(sums) / recorded
         mean_square = comm.allreduce(mean_squares) / recorded
         lags = np.arange(self.n_lags, dtype=float)
-        exponents = self.benettin.exponents
+        exponents = self.benettin.exponents if self.k else np.full((self.active.size, 1), np.nan)
         stderr = self.benettin.stderr
         with np.errstate(invalid="ignore", divide="ignore"):
             decay = self.final_change / self.start_change

@@ -112,7 +112,7 @@ class Benettin:
     @property
     def stderr(self) -> np.ndarray:
         """(P,) block-average standard error of λ_max."""
-        if not self.leading_rates:
+        if not self.leading_rates or not self.log_sums.shape[1]:
             return np.full(self.log_sums.shape[0], np.nan)
         return block_stderr(np.stack(self.leading_rates))
 

@@ -94,14 +94,14 @@ def classify(
       10⁻² √eps) from ``settled_since`` to the end; or λ_max + 3·stderr < 0 and the change fell by
       :data:`FIXED_POINT_DECAY` over the measurement (still converging; step: the last step).
     * ``limit_cycle``: the state keeps moving but λ_max is not significantly positive,
-      λ_max < 3·stderr + 5/T (T the measured time: the O(1/T) bias of a finite-time exponent on
+      λ_max < 3·stderr + 1/T (T the measured time: the O(1/T) bias of a finite-time exponent on
       a periodic orbit): a periodic or quasi-periodic attractor (a flow's limit cycle has λ_max = 0,
       a map's periodic orbit λ_max < 0). Step: the last step.
     * ``ok`` (chaotic): step −1.
     """
     status = np.full(diverged_step.size, "ok", dtype=object)
     step = np.full(diverged_step.size, -1, dtype=np.int64)
-    floor = 5.0 / measured_time if measured_time else np.inf
+    floor = 1.0 / measured_time if measured_time else np.inf
     with np.errstate(invalid="ignore"):
         converging = (lyapunov_max + 3 * stderr < 0) & (decay < FIXED_POINT_DECAY)
         cycling = lyapunov_max < 3 * np.nan_to_num(stderr) + floor
