@@ -175,17 +175,20 @@ def test_figure_is_one_column_with_readable_text(name, sims, dmft):
 
 
 GAPPY = {
-    "rate model missing": dict(model="rate"),
-    "lstm model missing": dict(model="lstm"),
-    "all seeds of one size": dict(N=64),
-    "one cell": dict(model="rate", g=2.5, sigma_b=0.0, N=128, seed=1),
+    "rate model and all seeds of one size missing": [dict(model="rate"), dict(N=64)],
+    "lstm model and single cells missing": [
+        dict(model="lstm"), dict(model="rate", g=2.5, sigma_b=0.0, N=128, seed=1),
+        dict(model="rate", g=1.0, N=32)],
 }
 
 
 @pytest.mark.parametrize("case", list(GAPPY))
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_figure_tolerates_missing_cells(name, case, sims, dmft):
-    render(FIGURES[name](knock_out(sims, **GAPPY[case]), dmft))
+    gappy = sims
+    for where in GAPPY[case]:
+        gappy = knock_out(gappy, **where)
+    render(FIGURES[name](gappy, dmft))
 
 
 def test_missing_cells_are_listed_on_the_figure(sims, dmft):
@@ -266,15 +269,61 @@ def test_snakemake_rule_lists_every_figure():
         assert (ROOT / "workflow/report" / f"{name}.rst").is_file()
 
 
-def test_command_line_draws_from_files(tmp_path, sims, dmft):
+def test_figures_from_the_real_producers(tmp_path):
+    """The DMFT solver's and the simulation engine's own files, merged with one job missing."""
+    from eoc.dmft import solve_grid
+    from eoc.merge import merge_simulations
+    from eoc.simulate import run
+
+    dmft = solve_grid([1.0, 2.5, 3.5], [0.0, 0.5], tau_max=10.0, tau_step=0.5, box_points=200,
+                      c0_trial_max=3.0, c0_trial_count=16, progress=False)
+    paths = []
+    for model in ("lstm", "rate"):
+        for size in (8, 16):
+            for seed in (0, 1):
+                path = tmp_path / f"{model}_{size}_{seed}.nc"
+                if (model, size, seed) != ("rate", 16, 1):  # the missing job
+                    run(model=model, g=[1.0, 3.5], sigma_b=[0.0, 0.5], N=size, seed=seed,
+                        steps=200, transient=50, n_lags=8, out=path, progress=False)
+                paths.append(path)
+    sims = merge_simulations(paths, expect=dict(model=["lstm", "rate"], g=[1.0, 3.5],
+                                                sigma_b=[0.0, 0.5], N=[8, 16], seed=[0, 1]))
+    assert (sims["status"] == "missing").sum() == 4
+    for draw in FIGURES.values():
+        render(draw(sims, dmft))
+    text = figure_text(FIGURES["finite_size_scaling"](sims, dmft, g=3.5))
+    assert re.search(r"rate gaps: [^;]*N=16[^;]*\(([a-z_]+, )*missing", text), text
+
+
+def test_captions_render_with_the_default_configuration():
+    """Each caption is Jinja (the workflow's config) then reStructuredText without errors."""
+    import docutils.core
+    import jinja2
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    namespace = type("Snakemake", (), {"config": config})
+    for path in sorted((ROOT / "workflow/report").glob("*.rst")):
+        text = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(
+            path.read_text()).render(snakemake=namespace)
+        docutils.core.publish_parts(text, writer="html",
+                                    settings_overrides={"halt_level": 2, "report_level": 5})
+        if "DMFT grid" in text:
+            assert "σ_b = " + ", ".join(map(str, config["dmft"]["sigma_b"])) in text
+
+
+def test_command_line_draws_from_files(tmp_path, sims, dmft, monkeypatch):
+    """The command's plumbing (every figure is drawn by test_draw_all_writes_every_png_and_pdf)."""
+    import eoc.figures
+
+    monkeypatch.setattr(eoc.figures, "FIGURES", {"phase_diagram": FIGURES["phase_diagram"]})
     sims.to_netcdf(tmp_path / "simulations.nc")
     dmft.to_netcdf(tmp_path / "dmft.nc")
     outdir = tmp_path / "figures"
     code = main(["figures", "--simulations", str(tmp_path / "simulations.nc"),
                  "--dmft", str(tmp_path / "dmft.nc"), "--outdir", str(outdir)])
     assert code == 0
-    assert len(list(outdir.glob("*.png"))) == len(FIGURES)
-    assert len(list(outdir.glob("*.pdf"))) == len(FIGURES)
+    assert sorted(p.name for p in outdir.iterdir()) == ["phase_diagram.pdf", "phase_diagram.png"]
 
 
 def test_command_line_rejects_a_missing_file(tmp_path, capsys):

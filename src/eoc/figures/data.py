@@ -89,7 +89,7 @@ def gaps(values: xr.DataArray, status: xr.DataArray | None = None, *, limit: int
 
     Whole slices come first (every cell at one label of a dimension: a model, a size N, a gain, a
     bias, a seed), then the remaining cells one entry per coordinate set other than seed, naming
-    the lost seeds. Each entry ends with the most common ``status`` of its cells."""
+    the lost seeds. Each entry ends with the statuses of its cells, most common first."""
     missing = values.isnull()
     if not bool(missing.any()):
         return []
@@ -120,12 +120,12 @@ def gaps(values: xr.DataArray, status: xr.DataArray | None = None, *, limit: int
 
 
 def _reason(reasons: xr.DataArray | None, mask: xr.DataArray, where: dict) -> str:
-    """" (status)" with the most common status of the masked cells at ``where``."""
+    """" (status, ...)": the statuses of the masked cells at ``where``, most common first."""
     if reasons is None:
         return ""
     found = np.asarray(reasons.loc[where].values)[np.asarray(mask.loc[where].values)]
-    common = Counter(found.ravel().tolist()).most_common(1)
-    return f" ({common[0][0]})" if common else ""
+    counts = Counter(found.ravel().tolist()).most_common()
+    return f" ({', '.join(status for status, _ in counts)})" if counts else ""
 
 
 def gap_note(name: str, values: xr.DataArray | None, status: xr.DataArray | None = None) -> list[str]:
