@@ -145,3 +145,9 @@ def test_scs_mapping_of_the_lyapunov_exponent(g_eff):
                           select="i", select_range=(0, 0))[0]
     lyapunov_scs = -1 + np.sqrt(-E0)
     assert s.lyapunov_max == pytest.approx(lyapunov_scs / 2, abs=1e-7)
+
+
+def test_marginal_point_g_two_without_bias():
+    s = solve(2.0, 0.0)
+    assert s.regime == "fixed_point" and s.status == "ok"
+    assert s.lambda2 == 0.0 and s.tau_inf == np.inf and s.lyapunov_max == 0.0

@@ -104,12 +104,15 @@ def _solve_points(g: np.ndarray, sigma_b: np.ndarray, options: Options, *, progr
     lambda2 = decay_rate_squared(g, np.nan_to_num(C_inf), np.nan_to_num(C0), **gauss)
     lambda2[~np.isfinite(C0)] = np.nan
     lambda2_factorized = np.where(np.isfinite(C0), decay_rate_squared_factorized(g, np.nan_to_num(C0), nodes=options.nodes), np.nan)
+    lyapunov_max = np.where(chaotic, np.nan, lyapunov_fixed_point(g, np.nan_to_num(C0_static), nodes=options.nodes))
+    lyapunov_max[~static_ok] = np.nan
+    # The zero fixed point (σ_b = 0, g ≤ 2) in closed form, so that g = 2 gives λ² = 0 exactly.
+    zero = C0_static == 0
+    lambda2[zero] = lambda2_factorized[zero] = 0.25 - g[zero] ** 2 / 16
+    lyapunov_max[zero] = -0.5 + g[zero] / 4
     with np.errstate(divide="ignore", invalid="ignore"):
         tau_inf = np.where(lambda2 >= 0, 1.0 / np.sqrt(lambda2), np.nan)
         lyapunov_bound = continuum_bound(lambda2)
-
-    lyapunov_max = np.where(chaotic, np.nan, lyapunov_fixed_point(g, np.nan_to_num(C0_static), nodes=options.nodes))
-    lyapunov_max[~static_ok] = np.nan
     odd_mode_error = np.full(g.shape, np.nan)
     autocorr = np.where(chaotic[:, None], np.nan, C0_static[:, None] * np.ones(tau.size))
 
