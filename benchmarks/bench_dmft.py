@@ -60,9 +60,16 @@ def curve_part(results: dict, count: int, options: Options) -> list[float]:
     for i in sample:
         start = time.perf_counter()
         box = max(options.min_box, options.box_decay_lengths / np.sqrt(results["lambda2"][i]))
-        curve = correlation_curve(results["G"][i], results["S"][i], results["C0"][i], results["C_inf"][i],
-                                  tau_extent=box, nodes=options.nodes, inner_nodes=options.inner_nodes,
-                                  degree=options.chebyshev_degree)
+        curve = correlation_curve(
+            results["G"][i],
+            results["S"][i],
+            results["C0"][i],
+            results["C_inf"][i],
+            tau_extent=box,
+            nodes=options.nodes,
+            inner_nodes=options.inner_nodes,
+            degree=options.chebyshev_degree,
+        )
         curve(options.tau_step * np.arange(int(options.tau_max / options.tau_step) + 1))
         lyapunov_chaotic(curve, box=box, step=box / options.box_points)
         seconds.append(time.perf_counter() - start)
@@ -77,7 +84,9 @@ def main() -> None:
     options = Options()
     g = np.linspace(0.5, 5.0, args.size)
     sigma_b = np.linspace(0.0, 1.0, args.size)
-    print(f"load average before: {os.getloadavg()}, options: nodes={options.nodes}, inner_nodes={options.inner_nodes}")
+    print(
+        f"load average before: {os.getloadavg()}, options: nodes={options.nodes}, inner_nodes={options.inner_nodes}"
+    )
     cpu = time.process_time()
     times, results = grid_part(g, sigma_b, options)
     cpu = time.process_time() - cpu
@@ -87,8 +96,10 @@ def main() -> None:
     print(f"{f'total grid part ({args.size} x {args.size})':48s} {sum(times.values()):9.3f}   (target < 10)")
     print(f"{'  of which CPU time of this process':48s} {cpu:9.3f}")
     seconds = curve_part(results, args.curves, options)
-    print(f"{f'C(tau) + lambda_max per point ({len(seconds)} points)':48s} "
-          f"{np.mean(seconds):9.3f}   (max {np.max(seconds):.3f}; target < 1)")
+    print(
+        f"{f'C(tau) + lambda_max per point ({len(seconds)} points)':48s} "
+        f"{np.mean(seconds):9.3f}   (max {np.max(seconds):.3f}; target < 1)"
+    )
     print(f"load average after: {os.getloadavg()}")
 
 

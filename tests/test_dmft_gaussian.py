@@ -24,7 +24,9 @@ def test_rule_integrates_gaussian_moments():
 def test_mean_matches_adaptive_quadrature(variance, tolerance):
     """The default rule; its error grows with the variance (see eoc.dmft.gaussian)."""
     for f in (lambda h: phi(h) ** 2, lambda h: dphi(h) ** 2, log_cosh):
-        assert mean(f, variance, nodes=DEFAULT_NODES) == pytest.approx(_gaussian_quad(f, variance), abs=tolerance)
+        assert mean(f, variance, nodes=DEFAULT_NODES) == pytest.approx(
+            _gaussian_quad(f, variance), abs=tolerance
+        )
 
 
 def test_mean_converges_in_the_node_count():
@@ -41,14 +43,24 @@ def test_pair_mean_matches_a_two_dimensional_cross_check():
         return np.exp(-(C0 * u * u - 2 * C * u * v + C0 * v * v) / (2 * det)) / (2 * np.pi * np.sqrt(det))
 
     reference = dblquad(lambda v, u: phi(u) * phi(v) * density(v, u), -12, 12, -12, 12, epsabs=1e-11)[0]
-    assert pair_mean(phi, C, C0, nodes=DEFAULT_NODES, inner_nodes=DEFAULT_INNER_NODES) == pytest.approx(reference, abs=1e-10)
+    assert pair_mean(phi, C, C0, nodes=DEFAULT_NODES, inner_nodes=DEFAULT_INNER_NODES) == pytest.approx(
+        reference, abs=1e-10
+    )
 
 
 def test_pair_mean_limits_and_several_functions():
     C0 = 1.2
-    both = pair_mean(lambda h: np.stack([phi(h), dphi(h)]), np.array([0.0, C0]), C0, nodes=DEFAULT_NODES, inner_nodes=DEFAULT_INNER_NODES)
+    both = pair_mean(
+        lambda h: np.stack([phi(h), dphi(h)]),
+        np.array([0.0, C0]),
+        C0,
+        nodes=DEFAULT_NODES,
+        inner_nodes=DEFAULT_INNER_NODES,
+    )
     assert both[0, 0] == pytest.approx(0.0, abs=1e-15)  # independent and odd
-    assert both[1, 0] == pytest.approx(mean(dphi, C0, nodes=DEFAULT_INNER_NODES) ** 2, abs=1e-14)  # the inner rule
+    assert both[1, 0] == pytest.approx(
+        mean(dphi, C0, nodes=DEFAULT_INNER_NODES) ** 2, abs=1e-14
+    )  # the inner rule
     assert both[0, 1] == pytest.approx(mean(lambda h: phi(h) ** 2, C0, nodes=DEFAULT_NODES), abs=1e-14)
 
 

@@ -11,8 +11,18 @@ from eoc.cli import main
 from eoc.dmft import fixed_point_boundary, solve, solve_grid
 
 CONTRACT = {
-    ("g", "sigma_b"): ["C0", "C0_static", "C_inf", "lambda2", "lambda2_factorized", "tau_inf", "lyapunov_max",
-                       "lyapunov_bound", "regime", "status"],
+    ("g", "sigma_b"): [
+        "C0",
+        "C0_static",
+        "C_inf",
+        "lambda2",
+        "lambda2_factorized",
+        "tau_inf",
+        "lyapunov_max",
+        "lyapunov_bound",
+        "regime",
+        "status",
+    ],
     ("g", "sigma_b", "tau"): ["autocorr"],
     ("sigma_b",): ["g_c"],
     ("g", "sigma_b", "C0_trial"): ["f_g"],
@@ -93,8 +103,23 @@ def test_grid_matches_single_points_and_the_boundary():
 
 def test_written_file_follows_the_data_contract(tmp_path):
     out = tmp_path / "results" / "dmft.nc"
-    argv = ["dmft", "--g", "1", "2.5", "--sigma-b", "0", "0.3", "--out", str(out), "--tau-max", "5",
-            "--tau-step", "0.5", "--c0-trial-count", "11"]
+    argv = [
+        "dmft",
+        "--g",
+        "1",
+        "2.5",
+        "--sigma-b",
+        "0",
+        "0.3",
+        "--out",
+        str(out),
+        "--tau-max",
+        "5",
+        "--tau-step",
+        "0.5",
+        "--c0-trial-count",
+        "11",
+    ]
     assert main(argv) == 0
     assert [p.name for p in out.parent.iterdir()] == ["dmft.nc"]  # no temporary file left
     with xr.open_dataset(out) as ds:
@@ -110,5 +135,7 @@ def test_written_file_follows_the_data_contract(tmp_path):
             assert attribute in ds.attrs
         config = json.loads(ds.attrs["config"])
         assert config["g"] == [1.0, 2.5] and config["tau_max"] == 5.0
-        np.testing.assert_allclose(ds["f_g"].sel(C0_trial=0.0).values, 4 * ds["sigma_b"].values**2 * np.ones((2, 1)))
+        np.testing.assert_allclose(
+            ds["f_g"].sel(C0_trial=0.0).values, 4 * ds["sigma_b"].values ** 2 * np.ones((2, 1))
+        )
         assert ds["C0"].sel(g=2.5, sigma_b=0.0).item() > 0

@@ -14,8 +14,14 @@ from eoc.dmft.static import stability_parameter, static_variance
 
 def _expect(f, variance):
     """E[f(√variance z)] by adaptive quadrature (independent of the Gauss–Hermite rule)."""
-    return quad(lambda z: f(np.sqrt(variance) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi), -np.inf, np.inf,
-                epsabs=1e-14, epsrel=1e-13, limit=400)[0]
+    return quad(
+        lambda z: f(np.sqrt(variance) * z) * np.exp(-z * z / 2) / np.sqrt(2 * np.pi),
+        -np.inf,
+        np.inf,
+        epsabs=1e-14,
+        epsrel=1e-13,
+        limit=400,
+    )[0]
 
 
 @pytest.mark.parametrize("g", [0.5, 1.0, 1.9])
@@ -114,8 +120,13 @@ def test_scs_mapping_without_bias(g_eff):
     top = V(delta0)
     for fraction in (0.8, 0.4):
         delta = fraction * delta0
-        s_of_delta = quad(lambda u: 2 * u / np.sqrt(2 * (top - V(delta0 - u * u))), 0, np.sqrt(delta0 - delta),
-                          epsabs=1e-12, epsrel=1e-10)[0]
+        s_of_delta = quad(
+            lambda u: 2 * u / np.sqrt(2 * (top - V(delta0 - u * u))),
+            0,
+            np.sqrt(delta0 - delta),
+            epsabs=1e-12,
+            epsrel=1e-10,
+        )[0]
         tau = np.array([2 * s_of_delta])
         from eoc.dmft.curve import correlation_curve
 
@@ -141,8 +152,13 @@ def test_scs_mapping_of_the_lyapunov_exponent(g_eff):
     grid = np.arange(-half_width + h, half_width, h)
     delta = curve(2 * grid)
     potential = -(g_eff**2) * pair_mean(dphi, delta, s.C0, **rule)
-    E0 = eigh_tridiagonal(2 / h**2 + potential, np.full(grid.size - 1, -1 / h**2), eigvals_only=True,
-                          select="i", select_range=(0, 0))[0]
+    E0 = eigh_tridiagonal(
+        2 / h**2 + potential,
+        np.full(grid.size - 1, -1 / h**2),
+        eigvals_only=True,
+        select="i",
+        select_range=(0, 0),
+    )[0]
     lyapunov_scs = -1 + np.sqrt(-E0)
     assert s.lyapunov_max == pytest.approx(lyapunov_scs / 2, abs=1e-7)
 

@@ -36,8 +36,9 @@ def register(subparsers) -> None:
     solver = parser.add_argument_group("solver options")
     for name, (kind, text) in _SOLVER_OPTIONS.items():
         default = getattr(_DEFAULTS, name)
-        solver.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default,
-                            help=f"{text} (default {default})")
+        solver.add_argument(
+            f"--{name.replace('_', '-')}", type=kind, default=default, help=f"{text} (default {default})"
+        )
     parser.set_defaults(func=run)
 
 

@@ -81,8 +81,9 @@ def _smaller_root_of_force(C0, g, sigma_b, *, nodes, inner_nodes, maxiter, rtol=
 
 def energy_balance(C0, g, sigma_b, *, nodes, inner_nodes, maxiter=60, rtol=1e-14):
     """V(C0; C0) − V(C∞(C0); C0), positive where V' has no root (module docstring)."""
-    C, found, _ = _smaller_root_of_force(C0, g, sigma_b, nodes=nodes, inner_nodes=inner_nodes, maxiter=maxiter,
-                                         rtol=rtol)
+    C, found, _ = _smaller_root_of_force(
+        C0, g, sigma_b, nodes=nodes, inner_nodes=inner_nodes, maxiter=maxiter, rtol=rtol
+    )
     C = np.where(found, C, 0.0)
     top = mean(lambda h: log_cosh(h) ** 2, C0, nodes=nodes)  # = pair_mean at covariance C0
     bottom = pair_mean(log_cosh, C, C0, nodes=nodes, inner_nodes=inner_nodes)
@@ -102,13 +103,25 @@ _COARSE_NODES = 61
 def _nested_solution(g, sigma_b, C0_static, *, nodes, inner_nodes, maxiter, rtol=1e-13):
     """Bracketed energy balance in C0 (outer) with the Newton root of V' (inner); σ_b > 0.
     ``rtol``: relative tolerance of C0 (and, 0.1 rtol, of the inner root)."""
-    residual = functools.partial(energy_balance, nodes=nodes, inner_nodes=inner_nodes, maxiter=maxiter,
-                                 rtol=0.1 * rtol)
-    result = find_root(residual, (4.0 * sigma_b**2, C0_static), args=(g, sigma_b),
-                       tolerances={"xatol": 0.0, "xrtol": rtol}, maxiter=maxiter)
+    residual = functools.partial(
+        energy_balance, nodes=nodes, inner_nodes=inner_nodes, maxiter=maxiter, rtol=0.1 * rtol
+    )
+    result = find_root(
+        residual,
+        (4.0 * sigma_b**2, C0_static),
+        args=(g, sigma_b),
+        tolerances={"xatol": 0.0, "xrtol": rtol},
+        maxiter=maxiter,
+    )
     roots = np.where(result.success, result.x, np.nan)
     C, found, converged = _smaller_root_of_force(
-        np.nan_to_num(roots), g, sigma_b, nodes=nodes, inner_nodes=inner_nodes, maxiter=maxiter, rtol=0.1 * rtol
+        np.nan_to_num(roots),
+        g,
+        sigma_b,
+        nodes=nodes,
+        inner_nodes=inner_nodes,
+        maxiter=maxiter,
+        rtol=0.1 * rtol,
     )
     ok = result.success & found & converged
     return np.where(ok, roots, np.nan), np.where(ok, C, np.nan), ok
@@ -148,8 +161,14 @@ def _newton_polish(C0, C, g, sigma_b, C0_static, *, nodes, inner_nodes, maxiter)
         if not todo.any():
             break
         c0, c, kk, s2 = C0[todo], C[todo], k[todo], sigma_b[todo] ** 2
-        Q, K, dQ, B, dB = pair_mean(_derivatives_of_phi, c, c0, nodes=nodes, inner_nodes=inner_nodes,
-                                    pairs=[(0, 0), (1, 1), (2, 0), (3, 3), (1, 3)])
+        Q, K, dQ, B, dB = pair_mean(
+            _derivatives_of_phi,
+            c,
+            c0,
+            nodes=nodes,
+            inner_nodes=inner_nodes,
+            pairs=[(0, 0), (1, 1), (2, 0), (3, 3), (1, 3)],
+        )
         A, phi2, dA = mean(_diagonal_terms, c0, nodes=nodes)  # = pair_mean at covariance C0
         F1 = -c / 4 + kk * Q + s2
         F2 = -(c0**2 - c**2) / 8 + kk * (A - B) + s2 * (c0 - c)
@@ -160,9 +179,15 @@ def _newton_polish(C0, C, g, sigma_b, C0_static, *, nodes, inner_nodes, maxiter)
         step_C = (J11 * F2 - J21 * F1) / det
         C0[todo], C[todo] = c0 - step_C0, c - step_C
         idx = np.flatnonzero(todo)
-        converged[idx] = (np.abs(step_C0) <= 1e-11 * c0) & (np.abs(step_C) <= 1e-11 * c0)  # then ~1e-20 after this step
-        admissible[idx] = ((C0[todo] > 4 * s2) & (C0[todo] <= C0_static[todo]) & (C[todo] >= 0)
-                           & (C[todo] < C0[todo]) & (J12 < 0))
+        # quadratic convergence: steps of 1e-11 leave errors of order 1e-20 behind
+        converged[idx] = (np.abs(step_C0) <= 1e-11 * c0) & (np.abs(step_C) <= 1e-11 * c0)
+        admissible[idx] = (
+            (C0[todo] > 4 * s2)
+            & (C0[todo] <= C0_static[todo])
+            & (C[todo] >= 0)
+            & (C[todo] < C0[todo])
+            & (J12 < 0)
+        )
     return C0, C, converged & admissible
 
 
@@ -176,8 +201,13 @@ def chaotic_solution(g, sigma_b, C0_static, *, nodes: int, inner_nodes: int, max
     if unbiased.any():
         residual = functools.partial(_scaled_energy_unbiased, nodes=nodes)
         lower = np.full(unbiased.sum(), _SMALLEST_VARIANCE)
-        result = find_root(residual, (lower, C0_static[unbiased]), args=(g[unbiased],),
-                           tolerances={"xatol": 0.0, "xrtol": 1e-13}, maxiter=maxiter)
+        result = find_root(
+            residual,
+            (lower, C0_static[unbiased]),
+            args=(g[unbiased],),
+            tolerances={"xatol": 0.0, "xrtol": 1e-13},
+            maxiter=maxiter,
+        )
         C0[unbiased] = np.where(result.success, result.x, np.nan)
         C_inf[unbiased] = np.where(result.success, 0.0, np.nan)
     biased = ~unbiased
@@ -185,8 +215,9 @@ def chaotic_solution(g, sigma_b, C0_static, *, nodes: int, inner_nodes: int, max
         args = (g[biased], sigma_b[biased], C0_static[biased])
         coarse = {"nodes": min(nodes, _COARSE_NODES), "inner_nodes": min(inner_nodes, _COARSE_NODES)}
         start_C0, start_C, _ = _nested_solution(*args, maxiter=maxiter, rtol=1e-7, **coarse)
-        C0_b, C_b, ok = _newton_polish(start_C0, start_C, *args, nodes=nodes, inner_nodes=inner_nodes,
-                                       maxiter=min(maxiter, 12))
+        C0_b, C_b, ok = _newton_polish(
+            start_C0, start_C, *args, nodes=nodes, inner_nodes=inner_nodes, maxiter=min(maxiter, 12)
+        )
         if not ok.all():
             retry = ~ok
             C0_b[retry], C_b[retry], _ = _nested_solution(
@@ -203,8 +234,9 @@ def decay_rate_squared(g, C_inf, C0, *, nodes: int, inner_nodes: int):
     stability parameter: positive on the stable side, zero at the fixed-point boundary."""
     C_inf, C0 = np.broadcast_arrays(np.asarray(C_inf, float), np.asarray(C0, float))
     # The rule's exact reductions at covariance C0 (outer rule) and 0 (inner rule), to save time.
-    K = np.where(C_inf == C0, mean(lambda h: dphi(h) ** 2, C0, nodes=nodes),
-                 mean(dphi, C0, nodes=inner_nodes) ** 2)
+    K = np.where(
+        C_inf == C0, mean(lambda h: dphi(h) ** 2, C0, nodes=nodes), mean(dphi, C0, nodes=inner_nodes) ** 2
+    )
     general = (C_inf > 0) & (C_inf < C0)
     K[general] = pair_mean(dphi, C_inf[general], C0[general], nodes=nodes, inner_nodes=inner_nodes)
     return 0.25 - np.asarray(g, float) ** 2 / 16 * K
@@ -213,4 +245,3 @@ def decay_rate_squared(g, C_inf, C0, *, nodes: int, inner_nodes: int):
 def decay_rate_squared_factorized(g, C0, *, nodes: int):
     """The draft's factorised λ²_fact = 1/4 − (g²/16) (E[φ'(√C0 z)])² (exact when C∞ = 0)."""
     return 0.25 - np.asarray(g, float) ** 2 / 16 * mean(dphi, C0, nodes=nodes) ** 2
-

@@ -59,8 +59,17 @@ class CorrelationCurve:
         return self.C_inf + (self.C0 - self.C_inf) / np.cosh(t)
 
 
-def correlation_curve(g: float, sigma_b: float, C0: float, C_inf: float, *, tau_extent: float,
-                      nodes: int, inner_nodes: int, degree: int = 48) -> CorrelationCurve:
+def correlation_curve(
+    g: float,
+    sigma_b: float,
+    C0: float,
+    C_inf: float,
+    *,
+    tau_extent: float,
+    nodes: int,
+    inner_nodes: int,
+    degree: int = 48,
+) -> CorrelationCurve:
     """Solve for C(τ) on |τ| ≤ ``tau_extent`` for the chaotic solution (C0, C∞) at (g, σ_b).
 
     Raises :class:`CurveError` where the solution does not define a separatrix."""
@@ -112,6 +121,9 @@ def correlation_curve(g: float, sigma_b: float, C0: float, C_inf: float, *, tau_
     slopes[0] = np.sqrt(force_top / D)
     slopes[1:] = 1.0 / dtau_dt(edges[1:])
     return CorrelationCurve(
-        C0=C0, C_inf=C_inf, decay_rate_squared=p, energy_residual=float(lower(C0)),
+        C0=C0,
+        C_inf=C_inf,
+        decay_rate_squared=p,
+        energy_residual=float(lower(C0)),
         _t_of_tau=CubicHermiteSpline(taus, edges, slopes, extrapolate=False),
     )

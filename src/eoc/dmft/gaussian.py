@@ -59,7 +59,7 @@ def _in_blocks(evaluate, arrays, *, points_per_value: int):
     shape = arrays[0].shape
     flat = [a.reshape(-1) for a in arrays]
     step = max(1, _CHUNK_ELEMENTS // points_per_value)
-    blocks = [evaluate(*(a[i:i + step] for a in flat)) for i in range(0, max(flat[0].size, 1), step)]
+    blocks = [evaluate(*(a[i : i + step] for a in flat)) for i in range(0, max(flat[0].size, 1), step)]
     values = np.concatenate(blocks, axis=-1)
     return values.reshape(values.shape[:-1] + shape)
 

@@ -101,11 +101,12 @@ def _solve_points(g: np.ndarray, sigma_b: np.ndarray, options: Options, *, progr
         )
         status[np.flatnonzero(chaotic)[~converged]] = "chaotic solution did not converge"
 
+    solved = np.isfinite(C0)
     lambda2 = decay_rate_squared(g, np.nan_to_num(C_inf), np.nan_to_num(C0), **gauss)
-    lambda2[~np.isfinite(C0)] = np.nan
-    lambda2_factorized = np.where(np.isfinite(C0), decay_rate_squared_factorized(g, np.nan_to_num(C0), nodes=options.nodes), np.nan)
-    lyapunov_max = np.where(chaotic, np.nan, lyapunov_fixed_point(g, np.nan_to_num(C0_static), nodes=options.nodes))
-    lyapunov_max[~static_ok] = np.nan
+    lambda2_factorized = decay_rate_squared_factorized(g, np.nan_to_num(C0), nodes=options.nodes)
+    lambda2[~solved] = lambda2_factorized[~solved] = np.nan
+    lyapunov_max = lyapunov_fixed_point(g, np.nan_to_num(C0_static), nodes=options.nodes)
+    lyapunov_max[chaotic | ~static_ok] = np.nan  # chaotic points: from the Schrödinger problem below
     # The zero fixed point (σ_b = 0, g ≤ 2) in closed form, so that g = 2 gives λ² = 0 exactly.
     zero = C0_static == 0
     lambda2[zero] = lambda2_factorized[zero] = 0.25 - g[zero] ** 2 / 16
@@ -116,13 +117,18 @@ def _solve_points(g: np.ndarray, sigma_b: np.ndarray, options: Options, *, progr
     odd_mode_error = np.full(g.shape, np.nan)
     autocorr = np.where(chaotic[:, None], np.nan, C0_static[:, None] * np.ones(tau.size))
 
-    points = np.flatnonzero(chaotic & np.isfinite(C0))
+    points = np.flatnonzero(chaotic & solved)
     for i in tqdm(points, desc="C(tau) and lambda_max", unit="point", disable=not progress):
         box = max(options.min_box, options.box_decay_lengths / np.sqrt(lambda2[i]))
         try:
             curve = correlation_curve(
-                g[i], sigma_b[i], C0[i], C_inf[i], tau_extent=max(box, options.tau_max),
-                degree=options.chebyshev_degree, **gauss,
+                g[i],
+                sigma_b[i],
+                C0[i],
+                C_inf[i],
+                tau_extent=max(box, options.tau_max),
+                degree=options.chebyshev_degree,
+                **gauss,
             )
         except CurveError as error:
             status[i] = f"correlation curve failed: {error}"
@@ -133,10 +139,18 @@ def _solve_points(g: np.ndarray, sigma_b: np.ndarray, options: Options, *, progr
             status[i] = f"inaccurate: time-translation mode E1 + 1/4 = {odd_mode_error[i]:.2e}"
 
     return {
-        "C0": C0, "C0_static": C0_static, "C_inf": C_inf, "lambda2": lambda2,
-        "lambda2_factorized": lambda2_factorized, "tau_inf": tau_inf, "lyapunov_max": lyapunov_max,
-        "lyapunov_bound": lyapunov_bound, "odd_mode_error": odd_mode_error, "regime": regime,
-        "status": status, "autocorr": autocorr,
+        "C0": C0,
+        "C0_static": C0_static,
+        "C_inf": C_inf,
+        "lambda2": lambda2,
+        "lambda2_factorized": lambda2_factorized,
+        "tau_inf": tau_inf,
+        "lyapunov_max": lyapunov_max,
+        "lyapunov_bound": lyapunov_bound,
+        "odd_mode_error": odd_mode_error,
+        "regime": regime,
+        "status": status,
+        "autocorr": autocorr,
     }
 
 
@@ -146,8 +160,10 @@ def solve(g, sigma_b, **options) -> Solution:
     sigma_b = validation.nonnegative("sigma_b", sigma_b)
     settings = Options(**options)
     result = _solve_points(np.array([g]), np.array([sigma_b]), settings, progress=False)
-    scalars = {name: (value[0] if name == "autocorr" else value[0].item() if hasattr(value[0], "item") else value[0])
-               for name, value in result.items()}
+    first = {name: value[0] for name, value in result.items()}
+    scalars = {
+        name: value.item() if isinstance(value, np.generic) else value for name, value in first.items()
+    }
     return Solution(g=g, sigma_b=sigma_b, tau=_tau_grid(settings), **scalars)
 
 
@@ -167,10 +183,15 @@ def solve_grid(g, sigma_b, *, progress: bool | None = None, **options) -> xr.Dat
     C0_trial = np.linspace(0.0, settings.c0_trial_max, settings.c0_trial_count)
 
     grid_dims = ("g", "sigma_b")
-    variables = {name: (grid_dims, value.reshape(G.shape)) for name, value in result.items() if name != "autocorr"}
+    variables = {
+        name: (grid_dims, value.reshape(G.shape)) for name, value in result.items() if name != "autocorr"
+    }
     variables["autocorr"] = (grid_dims + ("tau",), result["autocorr"].reshape(G.shape + (tau.size,)))
     variables["g_c"] = (("sigma_b",), fixed_point_boundary(sigma_b, nodes=settings.nodes))
-    variables["f_g"] = (grid_dims + ("C0_trial",), static_map(C0_trial, G[..., None], S[..., None], nodes=settings.nodes))
+    variables["f_g"] = (
+        grid_dims + ("C0_trial",),
+        static_map(C0_trial, G[..., None], S[..., None], nodes=settings.nodes),
+    )
     ds = xr.Dataset(variables, coords={"g": g, "sigma_b": sigma_b, "tau": tau, "C0_trial": C0_trial})
     io.annotate(ds, METADATA)
     config = {"g": g.tolist(), "sigma_b": sigma_b.tolist(), **settings.as_dict()}
