@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from eoc.dmft import solve
-from eoc.dmft.curve import correlation_curve
+from eoc.dmft.curve import CurveError, correlation_curve
 from eoc.dmft.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES, pair_mean
 from eoc.dmft.lyapunov import schrodinger_levels
 from eoc.dmft.nonlinearity import phi
@@ -113,3 +113,11 @@ def test_converged_in_the_numerical_options(change):
         assert getattr(refined, name) == pytest.approx(getattr(reference, name), rel=1e-10)
     assert refined.lyapunov_max == pytest.approx(reference.lyapunov_max, rel=1e-7, abs=1e-10)
     np.testing.assert_allclose(refined.autocorr, reference.autocorr, rtol=1e-9)
+
+
+def test_curve_rejects_a_pair_that_is_not_a_separatrix():
+    s = solve(3.0, 0.0)
+    with pytest.raises(CurveError, match="C0 - C_inf"):
+        correlation_curve(3.0, 0.0, s.C0, s.C0, tau_extent=10.0, **RULE)
+    with pytest.raises(CurveError, match="no separatrix"):  # above C0_static the particle is pushed up
+        correlation_curve(3.0, 0.0, 1.2 * s.C0_static, 0.0, tau_extent=10.0, **RULE)
