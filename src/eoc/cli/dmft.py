@@ -9,8 +9,8 @@ from eoc.logs import get_logger
 _DEFAULTS = Options()
 
 _SOLVER_OPTIONS = {
-    "nodes": (int, "Gauss-Hermite points of 1-D expectations and of the outer variable of 2-D ones"),
-    "inner_nodes": (int, "Gauss-Hermite points of the inner variable of 2-D expectations"),
+    "nodes": (int, "quadrature points of 1-D Gaussian expectations and of the outer variable of 2-D ones"),
+    "inner_nodes": (int, "quadrature points of the inner variable of 2-D Gaussian expectations"),
     "chebyshev_degree": (int, "degree of the Chebyshev interpolant of lambda2(C) on [C_inf, C0]"),
     "tau_max": (float, "largest lag of the written autocorr curve"),
     "tau_step": (float, "lag spacing of the written autocorr curve"),

@@ -2,7 +2,7 @@
 
 Public API (docs/interfaces.md): :func:`solve` (one point → :class:`Solution`), :func:`solve_grid`
 (outer-product grid → the dmft.nc Dataset), :func:`static_map` (the draft's f_g) and
-:func:`fixed_point_boundary` (g_c(σ_b)). The modules: ``gaussian`` (Gauss–Hermite expectations),
+:func:`fixed_point_boundary` (g_c(σ_b)). The modules: ``gaussian`` (Gaussian expectations),
 ``static`` (static solution, stability, boundary), ``chaotic`` (energy-conservation solution, λ²),
 ``curve`` (C(τ) by quadrature), ``lyapunov`` (Schrödinger problem), ``grid`` (the grid solve),
 ``options`` (solver options and defaults).

@@ -1,7 +1,8 @@
 """The time-dependent (chaotic) DMFT solution by energy conservation, and the decay rate λ².
 
-The stationary DMFT equation (science.md §3) is Newton's law C'' = −∂V/∂C for a particle with the
-potential
+The stationary DMFT equation (science.md §3), (−∂τ² + 1/4) C = (g²/16) Q(C, C0) + σ_b² (the draft's
+eq. (5) writes g²/16 twice, once inside Δ: a typo), is Newton's law C'' = −∂V/∂C for a particle with
+the potential
 
     V(C; C0) = −C²/8 + (g²/16) E[Φ(u) Φ(v)] + σ_b² C,      (u, v) of variances C0, covariance C,
 
@@ -28,8 +29,9 @@ pair of equations (F1, F2) = (V'(C∞; C0), V(C0; C0) − V(C∞; C0)) with the 
 Points where the polish leaves the admissible region or does not converge are solved again by the
 nested solve with the fine rule.
 
-The decay rate of correlations (the draft's eq. 10, with its missing square restored): linearising
-around C∞, δC'' = λ² δC with λ² = −V''(C∞) = 1/4 − (g²/16) E[φ'(u)φ'(v)] at covariance C∞ ≥ 0.
+The decay rate of correlations (the draft's eq. 10): linearising around C∞, δC'' = λ² δC with
+λ² = −V''(C∞) = 1/4 − (g²/16) E[φ'(u)φ'(v)] at covariance C∞ ≥ 0; the correlation time is
+τ∞ = 1/√λ²; the draft's closed form τ∞ = 2/√(1 − (g²/4) E[sech²]) drops the square on E[sech²].
 """
 
 from __future__ import annotations

@@ -7,13 +7,23 @@ from dataclasses import asdict, dataclass
 from eoc import validation
 from eoc.dmft.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES
 
+_INTEGER_MINIMA = {
+    "nodes": 2,
+    "inner_nodes": 2,
+    "chebyshev_degree": 4,
+    "box_points": 8,
+    "c0_trial_count": 2,
+    "maxiter": 1,
+}
+_POSITIVE = ("tau_max", "tau_step", "box_decay_lengths", "min_box", "c0_trial_max")
+
 
 @dataclass(frozen=True)
 class Options:
     """Numerical options; the defaults are converged (tests/test_dmft_dynamics.py).
 
-    nodes: Gauss–Hermite points of one-dimensional expectations and of the outer (shared) variable of
-        two-dimensional ones; inner_nodes: points of the inner variable of two-dimensional ones.
+    nodes: points of the normal rule (:mod:`eoc.dmft.gaussian`) of one-dimensional expectations and
+        of the outer (shared) variable of two-dimensional ones; inner_nodes: points of the inner one.
     chebyshev_degree: degree of the interpolant of λ²(C) on [C∞, C0].
     tau_max, tau_step: the output grid τ = 0, tau_step, …, tau_max of ``autocorr`` (units of t).
     box_decay_lengths: the Schrödinger box half-width in correlation times 1/λ (at least
@@ -35,11 +45,9 @@ class Options:
     maxiter: int = 60
 
     def __post_init__(self):
-        for name in ("nodes", "inner_nodes", "chebyshev_degree", "box_points", "c0_trial_count", "maxiter"):
-            minimum = {"nodes": 2, "inner_nodes": 2, "chebyshev_degree": 4, "box_points": 8}.get(name, 2)
-            minimum = 1 if name == "maxiter" else minimum
+        for name, minimum in _INTEGER_MINIMA.items():
             object.__setattr__(self, name, validation.integer(name, getattr(self, name), minimum=minimum))
-        for name in ("tau_max", "tau_step", "box_decay_lengths", "min_box", "c0_trial_max"):
+        for name in _POSITIVE:
             object.__setattr__(self, name, validation.positive(name, getattr(self, name)))
 
     def as_dict(self) -> dict:
