@@ -206,6 +206,12 @@ def test_figure_without_a_model_or_without_files(name, sims, dmft):
     render(FIGURES[name](None, None))
 
 
+def test_finite_size_fit_in_another_power_of_n(sims, dmft):
+    figure = FIGURES["finite_size_scaling"](sims, dmft, power=0.5)
+    assert "$N^{-0.5}$" in figure_text(figure)
+    render(figure)
+
+
 def test_figures_on_a_single_point_grid(dmft):
     sims = merged_simulations(gains=(3.0,), biases=(0.0,), sizes=(64,), seeds=1)
     single = dmft.sel(g=[3.0], sigma_b=[0.0])
@@ -220,6 +226,8 @@ def test_bad_input_names_the_value(sims, dmft):
         FIGURES["fixed_point_map"](sims, dmft, curves=0)
     with pytest.raises(InputError, match="sigma_b"):
         FIGURES["gate_statistics"](sims, dmft, sigma_b=-1)
+    with pytest.raises(InputError, match="power"):
+        FIGURES["finite_size_scaling"](sims, dmft, power=0)
     with pytest.raises(InputError, match="model"):
         FIGURES["jacobian_radius"](sims, dmft, model="gru")
 

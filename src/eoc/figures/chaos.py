@@ -142,7 +142,10 @@ def phase_diagram(
     handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
     ax.set_xlabel(r"bias $\sigma_b$")
     ax.set_ylabel(r"gain $g$")
-    ax.margins(x=0.05)
+    biases = np.concatenate([ds["sigma_b"].values for ds in (simulations, dmft) if ds is not None]
+                            or [np.zeros(1)])
+    pad = 0.05 * (np.ptp(biases) or 1.0)
+    ax.set_xlim(biases.min() - pad, biases.max() + pad)  # contour would otherwise clip the edges
     if handles:
         ax.legend(handles=handles, loc="lower right")
     else:

@@ -32,12 +32,15 @@ def finite_size_scaling(
     *,
     g: float = 3.0,
     sigma_b: float = 0.0,
+    power: float = 1.0,
 ) -> Figure:
     """λ_max, C0, the gate spread and τ_corr against 1/N at the grid point nearest (g, σ_b), one
-    column per model, with seed error bars, the 1/N fit, its N → ∞ value and the DMFT value."""
+    column per model, with seed error bars, the fit a + b N^(-power) (default 1/N), its N → ∞ value
+    and the DMFT value."""
     data.check(simulations, dmft)
     gain = data.nearest(simulations, "g", g)
     bias = data.nearest(simulations, "sigma_b", validation.nonnegative("sigma_b", sigma_b))
+    power = validation.positive("power", power)
     figure, axes = style.new_figure(nrows=len(ROWS), ncols=len(data.MODELS), height=5.6,
                                     sharex=True)
     notes = [f"g = {gain:g}, σ_b = {bias:g}" if gain is not None else "no simulations"]
@@ -55,18 +58,18 @@ def finite_size_scaling(
             if "gate" in values.dims:
                 for gate, color in zip(values["gate"].values, style.colors(values.sizes["gate"]),
                                        strict=True):
-                    _draw_scaling(ax, values.sel(gate=gate), color=color,
+                    _draw_scaling(ax, values.sel(gate=gate), power=power, color=color,
                                   label=style.GATE_LABEL.get(str(gate), str(gate)), fit_label=None)
                 ax.legend(loc="best")
             else:
-                _draw_scaling(ax, values, color="C0", label="simulation")
+                _draw_scaling(ax, values, power=power, color="C0", label="simulation")
             reference = None if model != "rate" or counterpart is None else data.variable(
                 dmft, counterpart)
             if reference is not None:
                 at = data.at_points(reference, [gain], [bias]).values.ravel()[0]
-                offset = -0.04 / float(values["N"].min())  # beside the N → ∞ symbol, not on it
+                offset = -0.04 * float(values["N"].min()) ** -power  # beside the N → ∞ symbol
                 ax.plot([offset], [at], "*", color="C3", ms=6, label="DMFT", zorder=4)
-        axes[-1, col].set_xlabel(r"$1/N$")
+        axes[-1, col].set_xlabel(r"$1/N$" if power == 1 else rf"$N^{{-{power:g}}}$")
         if drawn:
             status = data.variable(simulations, "status", model=model, g=gain, sigma_b=bias)
             notes += data.gap_note(model, data.union(*drawn), status)
@@ -79,15 +82,15 @@ def finite_size_scaling(
     return figure
 
 
-def _draw_scaling(ax, values: xr.DataArray, *, color, label: str,
+def _draw_scaling(ax, values: xr.DataArray, *, power: float, color, label: str,
                   fit_label: str | None = r"$N\to\infty$ fit") -> None:
-    """Seed mean ± stderr against 1/N, the a + b/N fit and its N → ∞ value a ± stderr."""
+    """Seed mean ± stderr against x = N^(-power), the fit a + b x and its N → ∞ value a ± stderr."""
     stats = estimators.seed_statistics(values)
-    inverse = 1.0 / values["N"].values.astype(float)
+    inverse = values["N"].values.astype(float) ** -power
     ax.errorbar(inverse, stats["mean"].values, yerr=stats["stderr"].values, fmt="o", color=color,
                 label=label)
     fit = estimators.fit_inverse_size(values["N"].values, stats["mean"].values,
-                                      stats["stderr"].values)
+                                      stats["stderr"].values, power=power)
     if np.isfinite(fit.value):
         line = np.linspace(0.0, np.nanmax(inverse), 20)
         ax.plot(line, fit.value + fit.slope * line, color=color, lw=0.7)
@@ -130,6 +133,8 @@ def critical_gain(
         if absent.size:
             notes.append(f"{model}: no sign change of λ_max at N = "
                          + ", ".join(f"{n:g}" for n in absent))
+        if absent.size == sizes.size:
+            continue
         stderr = np.nan_to_num(crossing["g_c_stderr"].values)
         ax.errorbar(1.0 / sizes, crossing["g_c"].values, yerr=stderr, fmt="o", color=color,
                     label=style.MODEL_LABEL[model])
@@ -143,7 +148,7 @@ def critical_gain(
             notes.append(f"{model}: g_c(N→∞) = {fit.value:.3f} ± {fit.stderr:.3f}")
         drawn = True
     if not drawn:
-        style.empty_panel(ax, "no λ_max in the simulations")
+        style.empty_panel(ax, "no zero crossing of λ_max(g) at any N")
     ax.set_xlabel(r"$1/N$")
     ax.set_ylabel(r"critical gain $g_c(N)$")
     ax.legend(loc="best")
