@@ -85,7 +85,7 @@ def test_lstm_exponent_sign_changes_between_g_1p5_and_3():
 
 
 def test_rate_model_exponent_negative_below_g_2():
-    ds = run(model="rate", g=[1.6, 1.9], sigma_b=[0.0, 0.2], N=400, seed=4, steps=2000, transient=1000, n_lags=10)
+    ds = run(model="rate", g=[1.6, 1.9], sigma_b=[0.0, 0.2], N=300, seed=4, steps=1500, transient=500, n_lags=10)
     assert (ds["lyapunov_max"] < 0).all()
 
 
