@@ -46,6 +46,21 @@ def test_same_network_and_results_on_several_ranks(ranks, one_rank):
         np.testing.assert_allclose(report[name], one_rank[name], rtol=1e-9, atol=1e-12, err_msg=name)
 
 
+def test_resume_after_kill_under_mpiexec(tmp_path):
+    """Killed after its 12th checkpoint and run again on 2 ranks: the same file as an uninterrupted run."""
+    script = str(SCRIPT.parent / "checkpointed_run.py")
+    ckpt = tmp_path / "run.ckpt"
+    killed = _mpiexec(2, script, str(tmp_path / "killed.nc"), str(ckpt), "12")
+    assert killed.returncode != 0 and ckpt.exists() and not (tmp_path / "killed.nc").exists()
+    resumed = _mpiexec(2, script, str(tmp_path / "resumed.nc"), str(ckpt), "0")
+    assert resumed.returncode == 0 and "at step 120" in resumed.stderr  # 12 checkpoints, QR every 10 steps
+    assert not ckpt.exists()
+    assert _mpiexec(2, script, str(tmp_path / "whole.nc"), str(tmp_path / "other.ckpt"), "0").returncode == 0
+    with xr.open_dataset(tmp_path / "resumed.nc") as resumed, xr.open_dataset(tmp_path / "whole.nc") as whole:
+        xr.testing.assert_identical(resumed.drop_vars("wall_time").drop_attrs().load(),
+                                    whole.drop_vars("wall_time").drop_attrs().load())
+
+
 def _command(out, n):
     return ["-m", "mpi4py", "-m", "eoc", "simulate", "--model", "rate", "--g", "4", "--sigma-b", "0", "--N", str(n),
             "--seed", "1", "--steps", "300", "--transient", "50", "--n-lags", "10", "--out", str(out)]

@@ -84,13 +84,15 @@ def _killed_run(args, ckpt, kill_at):
 
 
 @pytest.mark.parametrize("model", ["lstm", "rate"])
-def test_resume_after_kill_equals_uninterrupted_run(tmp_path, model):
+def test_resume_after_kill_equals_uninterrupted_run(tmp_path, model, caplog):
     args = {**SMALL, "model": model, "steps": 300, "transient": 50, "n_lags": 10}
     ckpt = tmp_path / "run.ckpt"
     killed = _killed_run(args, ckpt, kill_at=20)  # renormalisations every 10 steps: killed at step 200
     assert killed.returncode == -9, killed.stderr
     assert ckpt.exists()
-    resumed = run(**args, checkpoint=ckpt, checkpoint_seconds=3600)
+    with caplog.at_level("INFO", logger="eoc"):
+        resumed = run(**args, checkpoint=ckpt, checkpoint_seconds=3600)
+    assert "at step 200" in caplog.text
     whole = run(**args)
     xr.testing.assert_identical(resumed.drop_vars("wall_time").drop_attrs(), whole.drop_vars("wall_time").drop_attrs())
     assert not ckpt.exists()
