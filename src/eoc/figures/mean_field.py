@@ -89,8 +89,15 @@ def _draw_static_map(ax, dmft, sigma_b, *, curves: int, legend: bool = True) -> 
     # Legend proxies for the marker meaning.
     ax.plot([], [], "o", color="k", label="stable $C_0^{static}$")
     ax.plot([], [], "o", color="k", mfc="white", label="unstable (chaotic)")
-    ax.set_xlim(trial.min(), trial.max())
-    ax.set_ylim(bottom=0)
+    # Show the crossings, not the far tail of C0_trial: up to 1.6 × the largest crossing.
+    crossings = [] if static is None else static.sel(g=gains).values
+    crossings = np.asarray(crossings, dtype=float)
+    reach = 1.6 * np.nanmax(crossings) if np.isfinite(crossings).any() else trial.max()
+    right = float(np.clip(reach, min(1.0, trial.max()), trial.max()))
+    visible = f_g.sel(g=gains).where(f_g["C0_trial"] <= right)
+    top = float(np.nanmax(visible.values)) if np.isfinite(visible.values).any() else right
+    ax.set_xlim(trial.min(), right)
+    ax.set_ylim(0, 1.05 * max(top, right))
     ax.set_xlabel(r"trial variance $C_0$")
     ax.set_ylabel(r"$f_g(C_0)$")
     ax.set_title(rf"$\sigma_b = {sigma_b:g}$")
