@@ -137,8 +137,10 @@ def _check_unique_cells(merged: xr.Dataset) -> None:
 
 
 def _complete(merged: xr.Dataset, dims: Sequence[str], expect, require_complete: bool) -> xr.Dataset:
-    """Sort, reindex onto the expected grid, mark absent cells ``missing`` and report them."""
-    merged = merged.sortby(list(dims)).transpose(*dims, ...)
+    """Sort, reindex onto the expected grid, mark absent cells ``missing`` and report them.
+
+    The per-job files' encodings are dropped: an integer variable holds NaN once a cell is missing."""
+    merged = merged.drop_encoding().sortby(list(dims)).transpose(*dims, ...)
     if expect is not None:
         unknown = set(expect) - set(dims)
         if unknown:
