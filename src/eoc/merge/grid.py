@@ -11,7 +11,7 @@ digits, ``%.10g``) and the grid itself holds ``canonical(x) = float(number_label
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from eoc.errors import InputError
 
@@ -96,10 +96,3 @@ def runtime_minutes(
     start-up ``base_minutes``; each retry (``attempt``) doubles it."""
     seconds = steps * points * weights_mb(model, N) * _MB / (tasks * gb_per_s_per_task * 1e9)
     return math.ceil((base_minutes + 2 * seconds / 60) * 2 ** (attempt - 1))
-
-
-def check_ranks(Ns: Iterable[int], tasks_of: Mapping[int, int]) -> None:
-    """Every N must be at least the number of ranks it runs on (a rank owns >= 1 row)."""
-    for N in Ns:
-        if N < tasks_of[N]:
-            raise InputError(f"N={N} is smaller than the {tasks_of[N]} MPI ranks it would run on (simulate.tasks)")

@@ -1,0 +1,69 @@
+"""The sweep's grid (eoc.merge.grid): canonical numbers in paths, blocks, job sizes from N."""
+
+import re
+
+import numpy as np
+import pytest
+
+from eoc import InputError
+from eoc.merge import grid
+
+
+def test_one_label_per_number_and_it_parses_back():
+    assert grid.number_label(0.1 + 0.2) == grid.number_label(0.3) == "0.3"
+    assert grid.number_label(2.0) == grid.number_label(2) == "2"
+    for x in [*np.linspace(0.0, 4.0, 41), 1e-5, 123456.789, 0.30000000000000004]:
+        label = grid.number_label(x)
+        assert re.fullmatch(grid.NUMBER_PATTERN, label)
+        assert grid.canonical(float(label)) == float(label) == grid.canonical(x)
+        assert grid.number_label(float(label)) == label
+
+
+def test_canonical_grid_sorts_and_rejects_values_equal_once_written():
+    assert grid.canonical_grid("g", [2.5, 0.1 + 0.2, 1]) == [0.3, 1.0, 2.5]
+    with pytest.raises(InputError, match=r"g has values that are equal once written canonically: \['0.3'\]"):
+        grid.canonical_grid("g", [0.3, 0.1 + 0.2])
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_blocks_cover_the_grid_and_labels_give_them_back(size):
+    values = grid.canonical_grid("g", np.linspace(0.5, 3.5, 7))
+    blocks = grid.blocks(values, size)
+    assert [v for block in blocks for v in block] == values
+    assert all(len(block) == size for block in blocks[:-1])
+    for block in blocks:
+        label = grid.block_label(block)
+        assert re.fullmatch(grid.BLOCK_PATTERN, label)
+        assert grid.block_values(label, values) == block
+
+
+def test_a_label_outside_the_grid_is_an_error():
+    with pytest.raises(InputError, match="block label '1.1_to_2' does not match the grid"):
+        grid.block_values("1.1_to_2", [1.0, 1.5, 2.0])
+
+
+def test_weights_are_gates_times_n_squared_float64():
+    assert grid.weights_mb("lstm", 16384) == 4 * 16384**2 * 8 / 2**20 == 8192
+    assert grid.weights_mb("rate", 1024) == 8
+
+
+def test_tasks_grow_with_the_weights_within_bounds():
+    options = dict(mb_per_task=512, min_tasks=2, max_tasks=64)
+    assert grid.mpi_tasks("rate", 64, **options) == 2
+    assert grid.mpi_tasks("lstm", 16384, **options) == 16  # 8 GiB / 512 MiB
+    assert grid.mpi_tasks("lstm", 131072, **options) == 64
+    for N in (1024, 4096, 16384, 65536):
+        tasks = grid.mpi_tasks("lstm", N, **options)
+        assert grid.weights_mb("lstm", N) / tasks <= 512 or tasks == 64
+
+
+def test_memory_and_runtime_scale_like_the_weights():
+    memory = [grid.memory_mb("lstm", N, tasks=2, mb_per_process=0) for N in (4096, 8192)]
+    assert memory[1] == pytest.approx(4 * memory[0], rel=1e-3)
+    assert memory[0] >= grid.weights_mb("lstm", 4096)
+    options = dict(steps=10_000, points=1, gb_per_s_per_task=2.0, base_minutes=0)
+    t = [grid.runtime_minutes("lstm", 16384, tasks=p, **options) for p in (8, 16)]
+    assert t[0] == pytest.approx(2 * t[1], abs=1)
+    # a step streams 8 GiB once: 10,000 steps / (8 ranks x 2 GB/s) = 5369 s; twice that, in minutes
+    assert t[0] == np.ceil(2 * 10_000 * 8 * 2**30 / (8 * 2e9) / 60)
+    assert grid.runtime_minutes("lstm", 16384, tasks=8, attempt=2, **options) == 2 * t[0]
