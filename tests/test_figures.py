@@ -212,6 +212,12 @@ def test_finite_size_fit_in_another_power_of_n(sims, dmft):
     render(figure)
 
 
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_on_an_empty_merge_and_a_dmft_without_lyapunov(name, dmft):
+    empty = xr.Dataset(coords={d: np.array([], dtype=float) for d in data.SIMULATION_DIMS})
+    render(FIGURES[name](empty, dmft.drop_vars(["lyapunov_max", "g_c"])))
+
+
 def test_figures_on_a_single_point_grid(dmft):
     sims = merged_simulations(gains=(3.0,), biases=(0.0,), sizes=(64,), seeds=1)
     single = dmft.sel(g=[3.0], sigma_b=[0.0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -73,9 +74,9 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
             notes.append(f"{model}: {lost} (g, σ_b) points without an N → ∞ value")
         ax.legend(loc="lower left")
     axes[-1].set_xlabel(r"$\lambda^2$ of the rate-model DMFT (1/t$^2$)")
-    mappable = axes[0].collections[0] if axes[0].collections else None
-    if mappable is not None:
-        figure.colorbar(mappable, ax=axes, label=r"bias $\sigma_b$", shrink=0.6)
+    if any(ax.collections for ax in axes):
+        figure.colorbar(ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=axes,
+                        label=r"bias $\sigma_b$", shrink=0.6)
     style.footnote(figure, notes)
     return figure
 
