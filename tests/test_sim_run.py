@@ -1,7 +1,6 @@
 """The driver: the per-job file contract, bad input, divergence, checkpoints and the command line."""
 
 import math
-import os
 import subprocess
 import sys
 import textwrap

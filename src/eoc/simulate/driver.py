@@ -15,7 +15,6 @@ import math
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
@@ -245,9 +244,10 @@ def run(
     if checkpoint is not None and comm.rank == 0:
         checkpoint.unlink(missing_ok=True)
     if log.isEnabledFor(logging.INFO):
-        for p, status in enumerate(ds["status"].values.ravel()):
-            if status != "ok":
-                log.info("point %d: status %s", p, status)
+        points = zip(np.repeat(config.g, len(config.sigma_b)), config.point_bias_scales(),
+                     ds["status"].values.ravel(), ds["lyapunov_max"].values.ravel())
+        for g_p, sigma_b_p, status, exponent in points:
+            log.info("g=%g sigma_b=%g: status %s, lyapunov_max %.5g", g_p, sigma_b_p, status, exponent)
     return ds
 
 
