@@ -121,6 +121,21 @@ def test_diverging_point_is_frozen_and_recorded():
     np.testing.assert_allclose(results["lyapunov"][0, 0], -0.5 + 0.25 * max(np.linalg.eigvals(dynamics.product.weights).real), atol=1e-3)
 
 
+def test_huge_dt_diverges_and_is_recorded_with_its_step(tmp_path):
+    """RK4 with dt = 8 amplifies the decay −h/2 by |R(−4)| = 5 per step: the run diverges, and is
+    recorded (status, step, NaN results) instead of crashing; the lags are spaced by dt."""
+    out = tmp_path / "diverged.nc"
+    done = subprocess.run([sys.executable, "-m", "eoc", "simulate", "--model", "rate", "--g", "1", "--sigma-b", "0.1",
+                           "--N", "10", "--seed", "0", "--dt", "8", "--steps", "600", "--transient", "0",
+                           "--n-lags", "5", "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with xr.open_dataset(out) as ds:
+        assert ds["status"].item() == "diverged"
+        assert 300 < ds["status_step"].item() < 500  # 5^t passes 1.8e308 near t = 441
+        assert np.isnan(ds["lyapunov_max"].item()) and np.isnan(ds["C0"].item())
+        np.testing.assert_array_equal(ds["lag"], 8.0 * np.arange(5))
+
+
 def test_state_only_run_without_tangents():
     """k = 0 propagates the state alone: the same C0 as with tangents (stable point: rounding of the
     product does not grow), exponents NaN."""
@@ -156,7 +171,7 @@ class _ManyRanks(SerialComm):
         ({"k": 41}, "k must be at most the state dimension 40, got k=41"),
         ({"dtype": "float16"}, "dtype must be one of 'float64', 'float32'; got 'float16'"),
         ({"n_lags": 300}, "n_lags=300 needs"),
-        ({"model": "rate", "dt": 0.3}, "dt must divide the lag spacing 1"),
+        ({"model": "rate", "dt": 0.3}, "dt must be 1/n or n for an integer n"),
         ({"gate_gains": {"x": 1.0}}, "gate of the gate gains must be one of"),
         ({"model": "rate", "bias_means": {"f": 1.0}}, "apply to the LSTM only"),
         ({"comm": _ManyRanks()}, r"more MPI ranks \(5\) than units N=4"),

@@ -37,7 +37,7 @@ def register(subparsers) -> None:
     run_length.add_argument("--transient", type=int, help="discarded steps before measuring (default 1000)")
     run_length.add_argument("--k", type=int, default=1, help="number of leading Lyapunov exponents (default 1)")
     run_length.add_argument("--dtype", default="float64", help="float64 (default) or float32")
-    run_length.add_argument("--dt", type=float, default=0.1, help="RK4 step of the rate model (default 0.1; 1/dt an integer)")
+    run_length.add_argument("--dt", type=float, default=0.1, help="RK4 step of the rate model (default 0.1; 1/n or n for an integer n)")
     run_length.add_argument("--n-lags", type=int, default=100, help="lags of the autocorrelation, spacing 1 (default 100)")
     run_length.add_argument("--renorm-interval", type=int, help="steps between QR re-orthonormalisations (default 10)")
     run_length.add_argument("--jacobian-max-N", type=int, default=1000, help="largest N for the zero-state Jacobian (default 1000)")

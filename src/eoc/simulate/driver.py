@@ -24,7 +24,7 @@ from eoc.errors import InputError
 from eoc.logs import get_logger
 from eoc.simulate import checkpoint as checkpoints
 from eoc.simulate.disorder import Disorder, initial_state, initial_tangents
-from eoc.simulate.engine import Engine
+from eoc.simulate.engine import Engine, steps_per_lag
 from eoc.simulate.lstm import GATES, LSTM
 from eoc.simulate.lyapunov import entropy_rate, kaplan_yorke_dimension
 from eoc.simulate.observables import jacobian_radius
@@ -119,14 +119,14 @@ def check(
     transient = validation.integer("transient", defaults["transient"] if transient is None else transient, minimum=0)
     dtype = validation.choice("dtype", dtype, DTYPES)
     dt = validation.positive("dt", dt)
-    if model == "rate" and not math.isclose(1 / dt, round(1 / dt), rel_tol=1e-9):
-        raise InputError(f"dt must divide the lag spacing 1 (1/dt an integer), got dt={dt!r}")
+    if model == "rate" and not any(math.isclose(x, round(x), rel_tol=1e-9) for x in (1 / dt, dt)):
+        raise InputError(f"dt must be 1/n or n for an integer n (lags are spaced by max(1, dt)), got dt={dt!r}")
     state_dim = 2 * N if model == "lstm" else N
     k = validation.integer("k", k, minimum=0)
     if k > state_dim:
         raise InputError(f"k must be at most the state dimension {state_dim}, got k={k}")
     n_lags = validation.integer("n_lags", n_lags, minimum=2)
-    samples = steps // (1 if model == "lstm" else round(1 / dt))
+    samples = steps // (1 if model == "lstm" else steps_per_lag(dt))
     if n_lags > samples // 2:
         raise InputError(f"n_lags={n_lags} needs at least {2 * n_lags} model time units of measurement; steps={steps} give {samples}")
     gate_gains = {str(x): validation.positive(f"gain of gate {x}", v) for x, v in (gate_gains or {}).items()}
@@ -203,7 +203,7 @@ def run(
     of every gate unless ``gate_gains`` fixes some of f, i, o, c); sigma_b: bias spread(s);
     ``bias_means``: μ per LSTM gate (default 0). ``steps`` measured steps after ``transient``
     steps; ``k`` tangent vectors (k leading exponents); ``renorm_interval`` steps between QRs;
-    ``n_lags`` lags of the autocorrelation (spacing one model time unit). ``jacobian_max_N``: the
+    ``n_lags`` lags of the autocorrelation (spacing one model time unit, or dt when dt > 1). ``jacobian_max_N``: the
     zero-state Jacobian is diagonalised only up to this N (else NaN). ``checkpoint``: a file to
     write every ``checkpoint_seconds`` of work and resume from. ``out``: rank 0 writes there.
     """
@@ -289,7 +289,7 @@ def dataset(config: Config, results: dict, radius: np.ndarray, *, wall_time: flo
             "sigma_b": config.sigma_b,
             "N": [config.N],
             "seed": [config.seed],
-            "lag": np.arange(config.n_lags, dtype=float),
+            "lag": np.arange(config.n_lags) * steps_per_lag(config.time_step) * config.time_step,
             "gate": ["f", "i", "o"],
             "exponent": np.arange(max(config.k, 1)),
         },

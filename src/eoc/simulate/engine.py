@@ -24,6 +24,11 @@ from eoc.simulate.lyapunov import Benettin, orthonormalize
 from eoc.simulate.observables import autocorrelation_sums, classify, correlation_time
 
 
+def steps_per_lag(time_step: float) -> int:
+    """Steps between samples of h: the lag spacing is one model time unit, or one step if longer."""
+    return max(1, int(round(1.0 / time_step)))
+
+
 class Engine:
     """Integrates one batch of P points and accumulates everything a run reports."""
 
@@ -48,7 +53,8 @@ class Engine:
         self.n_units = n_units
         self.steps, self.transient, self.renorm_interval = steps, transient, renorm_interval
         self.n_lags = n_lags
-        self.steps_per_lag = int(round(1.0 / dynamics.time_step))
+        self.steps_per_lag = steps_per_lag(dynamics.time_step)
+        self.lags = np.arange(n_lags) * self.steps_per_lag * dynamics.time_step
         self.recorded_units = recorded_units
         self.checkpoint, self.checkpoint_seconds, self.fingerprint = checkpoint, checkpoint_seconds, fingerprint
         self.progress = progress
@@ -164,7 +170,6 @@ class Engine:
         sums, mean_squares = autocorrelation_sums(self.samples, self.n_lags)
         autocorr = comm.allreduce(sums) / recorded
         mean_square = comm.allreduce(mean_squares) / recorded
-        lags = np.arange(self.n_lags, dtype=float)
         exponents = self.benettin.exponents if self.k else np.full((self.active.size, 1), np.nan)
         stderr = self.benettin.stderr
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -183,7 +188,7 @@ class Engine:
             "lyapunov_max_stderr": stderr,
             "C0": c0,
             "autocorr": autocorr,
-            "tau_corr": correlation_time(autocorr, mean_square, lags),
+            "tau_corr": correlation_time(autocorr, mean_square, self.lags),
             "gate_mean": gate_mean,
             "gate_std": np.sqrt(np.maximum(gate_square - gate_mean**2, 0.0)),
             "status": status,
