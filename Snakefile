@@ -3,7 +3,9 @@
 # the configuration keys are explained in config/README.md.
 
 
-configfile: "config/config.yaml"
+# The default grid, found from any working directory (snakemake -d DIR); a --configfile given on
+# the command line is merged over it key by key.
+configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 
 include: "workflow/rules/common.smk"

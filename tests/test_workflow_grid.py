@@ -67,3 +67,5 @@ def test_memory_and_runtime_scale_like_the_weights():
     # a step streams 8 GiB once: 10,000 steps / (8 ranks x 2 GB/s) = 5369 s; twice that, in minutes
     assert t[0] == np.ceil(2 * 10_000 * 8 * 2**30 / (8 * 2e9) / 60)
     assert grid.runtime_minutes("lstm", 16384, tasks=8, attempt=2, **options) == 2 * t[0]
+    # the rate model's RK4 takes four products per step with a matrix of a quarter of the size
+    assert grid.runtime_minutes("rate", 16384, tasks=8, **options) == t[0]

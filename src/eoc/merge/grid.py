@@ -19,6 +19,9 @@ from eoc.errors import InputError
 #: model's J (N x N). The weights take ``gates * N**2 * 8`` bytes in float64.
 GATES = {"lstm": 4, "rate": 1}
 
+#: Products with the recurrent matrix per step: one for the LSTM, four for the rate model's RK4.
+PRODUCTS_PER_STEP = {"lstm": 1, "rate": 4}
+
 #: Characters that a canonical number label may contain (``%.10g`` of a finite float).
 NUMBER_PATTERN = r"[0-9][0-9.e+-]*"
 
@@ -91,8 +94,9 @@ def runtime_minutes(
     model: str, N: int, *, tasks: int, steps: int, points: int, gb_per_s_per_task: float,
     base_minutes: float, attempt: int = 1,
 ) -> int:
-    """Wall-clock limit in minutes: a step streams the weights once from memory (memory-bound
-    product), so ``steps * points * weights / (tasks * bandwidth)``, times 2 for safety, plus a
-    start-up ``base_minutes``; each retry (``attempt``) doubles it."""
-    seconds = steps * points * weights_mb(model, N) * _MB / (tasks * gb_per_s_per_task * 1e9)
+    """Wall-clock limit in minutes: each product streams the weights once from memory (it is
+    memory-bound), so ``steps * PRODUCTS_PER_STEP * points * weights / (tasks * bandwidth)``,
+    times 2 for safety, plus a start-up ``base_minutes``; each retry (``attempt``) doubles it."""
+    streamed = steps * PRODUCTS_PER_STEP[model] * points * weights_mb(model, N) * _MB
+    seconds = streamed / (tasks * gb_per_s_per_task * 1e9)
     return math.ceil((base_minutes + 2 * seconds / 60) * 2 ** (attempt - 1))

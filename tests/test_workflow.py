@@ -1,0 +1,213 @@
+"""The Snakemake pipeline: lint and format, the conda environment, dry-runs and their job counts,
+bad configurations, and end-to-end runs of a tiny sweep through profiles/local."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TINY = REPO / "config" / "test.yaml"
+RULE_FILES = ["Snakefile", *sorted(str(p.relative_to(REPO)) for p in (REPO / "workflow" / "rules").glob("*.smk"))]
+
+
+def snakemake(*args, workdir, timeout=300):
+    """Run Snakemake on this repository's Snakefile in ``workdir`` (a hang fails after ``timeout``)."""
+    command = ["timeout", "-k", "10", str(timeout), str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"),
+               "-d", str(workdir), *map(str, args)]
+    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir)
+
+
+def config_file(folder, name="config.yaml", base=TINY, **changes):
+    """A configuration: ``base`` with top-level keys replaced (nested dicts updated)."""
+    config = yaml.safe_load(Path(base).read_text())
+    for key, value in changes.items():
+        config[key] = config[key] | value if isinstance(value, dict) and key in config else value
+    path = Path(folder) / name
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The "Job stats" table that Snakemake prints before running (or dry-running) a DAG."""
+    table = output.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M) if m[1] != "total"}
+
+
+def test_lint_reports_nothing(tmp_path):
+    result = snakemake("--lint", workdir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "Lints for" not in output and "Congratulations, your workflow is in a good condition!" in output, output
+
+
+def test_snakemake_files_are_formatted_with_snakefmt():
+    result = subprocess.run([str(BIN / "snakefmt"), "--check", *RULE_FILES], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+
+
+def test_conda_environment_matches_pyproject():
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    wanted = {re.split(r"[<>=!~ ]", d, maxsplit=1)[0].lower().replace("_", "-") for d in dependencies}
+    env = yaml.safe_load((REPO / "envs" / "eoc.yaml").read_text())
+    packages = {re.split(r"[<>=!~ ]", d, maxsplit=1)[0].lower() for d in env["dependencies"] if isinstance(d, str)}
+    assert wanted <= packages and packages - wanted <= {"python", "pip"}
+    post_deploy = REPO / "envs" / "eoc.post-deploy.sh"
+    assert os.access(post_deploy, os.X_OK) and "pip install" in post_deploy.read_text()
+
+
+@pytest.mark.parametrize(
+    "base, changes, counts",
+    [
+        # 2 models x 1 N x 1 seed x 2 g x 1 sigma_b, one job per cell; 2 DMFT blocks of sigma_b
+        (TINY, {}, dict(simulate=4, dmft=2, result_list=2, merge_simulations=1, merge_dmft=1)),
+        # batched: one job per (model, N, seed) for all of g and sigma_b
+        (TINY, {"simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=2, dmft=2)),
+        # default grid: 2 models x 2 N x 2 seeds, g in one block of 4, sigma_b in one of 2; 6 sigma_b / 3
+        (REPO / "config" / "config.yaml", {}, dict(simulate=8, dmft=2, merge_simulations=1, merge_dmft=1)),
+        (TINY, {"g": [1.0, 1.5, 2.0, 2.5, 3.0], "simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=6)),
+    ],
+)
+def test_dry_run_job_counts(tmp_path, base, changes, counts):
+    config = config_file(tmp_path, base=base, **changes)
+    result = snakemake("results/merged/simulations.nc", "results/merged/dmft.nc", "-n", "--configfile", config,
+                       workdir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = job_counts(result.stdout)
+    assert {rule: found.get(rule, 0) for rule in counts} == counts
+    assert not (tmp_path / "results").exists()
+
+
+def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
+    paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+    assert max(paper["N"]) >= 16384 and len(paper["seeds"]) >= 10
+    result = snakemake("-n", "--quiet", "rules", "--configfile", REPO / "config" / "paper.yaml", workdir=tmp_path,
+                       timeout=120)
+    assert result.returncode == 0, result.stderr
+    jobs = len(paper["models"]) * len(paper["N"]) * len(paper["seeds"])
+    jobs *= -(-len(paper["g"]) // paper["simulate"]["batch"]["g"]) * -(-len(paper["sigma_b"]) // paper["simulate"]["batch"]["sigma_b"])
+    assert job_counts(result.stdout)["simulate"] == jobs
+
+
+@pytest.mark.parametrize(
+    "changes, fragments",
+    [
+        ({"models": ["lstm", "gru"]}, ["'gru' is not one of ['lstm', 'rate']", "models"]),
+        ({"sigma_b": [0.0, -0.1]}, ["-0.1 is less than the minimum of 0", "sigma_b"]),
+        ({"g": [0, 2.0]}, ["0 is less than or equal to the minimum of 0", "'g'"]),
+        ({"dmft": {"g": [-1.0]}}, ["-1.0 is less than or equal to the minimum of 0", "dmft"]),
+        ({"N": [3], "simulate": {"tasks": {"min": 4, "max": 4, "mb_per_task": 256}}},
+         ["N=3", "more MPI ranks (4) than units N=3"]),
+        ({"seeds": []}, ["[] should be non-empty", "seeds"]),
+        ({"simulate": {"step": 100}}, ["Additional properties are not allowed ('step' was unexpected)", "simulate"]),
+        ({"sigma_b_values": [0.1]}, ["'sigma_b_values' was unexpected"]),
+        ({"N": ["64"]}, ["'64' is not of type 'integer'", "N"]),
+        ({"merge": {"require_complete": "yes"}}, ["'yes' is not of type 'boolean'", "require_complete"]),
+        ({"g": [0.3, 0.30000000000000004]}, ["g has values that are equal once written canonically: ['0.3']"]),
+        ({"simulate": {"n_lags": 500}}, ["n_lags=500 needs at least 1000"]),
+    ],
+)
+def test_bad_config_stops_before_any_job_and_names_key_and_value(tmp_path, changes, fragments):
+    config = config_file(tmp_path, **changes)
+    result = snakemake("--cores", 1, "--configfile", config, workdir=tmp_path, timeout=120)
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    for fragment in fragments:
+        assert fragment in message, message[-3000:]
+    assert not (tmp_path / "results").exists() and not (tmp_path / "logs").exists()
+
+
+def _merged(folder, name):
+    with xr.open_dataset(folder / "results" / "merged" / f"{name}.nc") as ds:
+        return ds.load()
+
+
+@pytest.mark.workflow
+def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
+    result = snakemake("results/merged/simulations.nc", "results/merged/dmft.nc", "--profile", REPO / "profiles" / "local",
+                       "--configfile", TINY, workdir=tmp_path, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert job_counts(result.stderr) == dict(simulate=4, dmft=2, result_list=2, merge_simulations=1, merge_dmft=1)
+    tiny = yaml.safe_load(TINY.read_text())
+    statuses = sorted((tmp_path / "results").rglob("*.status"))
+    assert len(statuses) == 6 and {p.read_text().strip() for p in statuses} == {"ok"}
+
+    sims = _merged(tmp_path, "simulations")
+    assert {d: sims[d].values.tolist() for d in ("model", "g", "sigma_b", "N", "seed")} == {
+        "model": tiny["models"], "g": tiny["g"], "sigma_b": tiny["sigma_b"], "N": tiny["N"], "seed": tiny["seeds"]}
+    assert json.loads(sims.attrs["missing_cells"]) == []
+    assert set(sims.status.values.ravel()) <= {"ok", "fixed_point", "limit_cycle", "diverged"}
+    assert np.isfinite(sims.lyapunov_max).all() and sims.autocorr.dims[-1] == "lag"
+    assert (sims.mpi_size == tiny["simulate"]["tasks"]["min"]).all()  # every job ran on its ranks
+    for name in ("lyapunov_max", "C0", "autocorr", "status"):
+        assert {"units", "long_name"} <= set(sims[name].attrs)
+    assert {"eoc_version", "git_revision", "config", "host", "created_utc"} <= set(sims.attrs)
+
+    dmft = _merged(tmp_path, "dmft")
+    assert dmft.g.values.tolist() == tiny["dmft"]["g"] and dmft.sigma_b.values.tolist() == tiny["dmft"]["sigma_b"]
+    assert json.loads(dmft.attrs["missing_cells"]) == []
+    # the DMFT's fixed-point boundary at sigma_b = 0 is the linear-stability value g_c = 2
+    assert dmft.g_c.sel(sigma_b=0.0).item() == pytest.approx(2.0, abs=1e-6)
+
+
+@pytest.mark.workflow
+def test_batched_and_single_jobs_give_the_same_merged_file(tmp_path):
+    grid = dict(models=["lstm"], g=[1.0, 3.0], sigma_b=[0.0, 0.5])
+    merged = {}
+    for batch, jobs in (({"g": 1, "sigma_b": 1}, 4), ({"g": 2, "sigma_b": 2}, 1)):
+        folder = tmp_path / f"batch{jobs}"
+        folder.mkdir()
+        config = config_file(folder, simulate={"batch": batch}, **grid)
+        result = snakemake("results/merged/simulations.nc", "--profile", REPO / "profiles" / "local",
+                           "--configfile", config, workdir=folder, timeout=240)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert job_counts(result.stderr)["simulate"] == jobs
+        merged[jobs] = _merged(folder, "simulations").drop_vars("wall_time").drop_attrs(deep=False)
+    single, batched = merged[4], merged[1]
+    assert (single.status == batched.status).all()
+    xr.testing.assert_allclose(single, batched, rtol=1e-9, atol=1e-12)
+
+
+FAILING_LAUNCHER = """#!/usr/bin/env bash
+# mpiexec, except that the simulation at g = 3 fails (a stand-in for a crashed job)
+case " $* " in *" --g 3 "*) echo "injected failure" >&2; exit 3;; esac
+exec mpiexec "$@"
+"""
+
+
+@pytest.mark.workflow
+def test_a_failed_job_is_recorded_and_merged_as_missing(tmp_path):
+    launcher = tmp_path / "failing-mpiexec"
+    launcher.write_text(FAILING_LAUNCHER)
+    launcher.chmod(0o755)
+    config = config_file(tmp_path, models=["lstm"])
+    target = "results/merged/simulations.nc"
+    result = snakemake(target, "--profile", REPO / "profiles" / "local", "--configfile", config,
+                       "--set-resources", f"simulate:mpi={launcher}", workdir=tmp_path, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    failed = tmp_path / "results/sim/lstm/N16/seed0/g3_sb0.status"
+    assert failed.read_text().startswith("failed (exit 3)")
+    assert "injected failure" in (tmp_path / "logs/sim/lstm/N16/seed0/g3_sb0.log").read_text()
+    sims = _merged(tmp_path, "simulations")
+    lost = dict(model="lstm", g=3.0, sigma_b=0.0, N=16, seed=0)
+    assert json.loads(sims.attrs["missing_cells"]) == [lost]
+    assert sims.status.sel(lost).item() == "missing" and np.isnan(sims.lyapunov_max.sel(lost))
+    assert sims.status.sel(g=1.0).item() != "missing"
+    assert "1 of 2 cells are missing" in (tmp_path / "logs/merged/simulations.log").read_text()
+
+    strict = snakemake(target, "--profile", REPO / "profiles" / "local", "--configfile", config,
+                       "--set-resources", f"simulate:mpi={launcher}", "--config", "merge={require_complete: true}",
+                       workdir=tmp_path, timeout=240)
+    assert strict.returncode != 0
+    assert "1 expected cells have no result: {'model': 'lstm', 'g': 3.0" in (
+        tmp_path / "logs/merged/simulations.log").read_text()
