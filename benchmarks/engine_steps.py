@@ -10,7 +10,8 @@ with s the bytes per number, B the read bandwidth and P the GEMM peak (k = 0: no
 
 The weights are filled with numpy's default generator and scaled by 1/√N (the engine draws them per
 unit with Philox, which takes about 15 s at N = 8192: the step time does not depend on the draw).
-The dynamics are the engine's own classes, stepped through their ``step()``.
+The dynamics are the engine's own classes, stepped through their ``step()``;
+:func:`run_seconds_per_step` times the whole engine through ``eoc.simulate.run``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from benchmarks.machine import Limits
 from benchmarks.timing import Timing, threads, time_call
 from eoc.kernels import rows_times_columns
+from eoc.simulate import run
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.lstm import LSTM
 from eoc.simulate.parallel import Partition, SerialComm
@@ -110,3 +112,16 @@ def measure_step(model: str, disorder: Disorder, *, k: int, points: int, limits:
     products = 1 if model == "lstm" else 4
     bound = roofline_seconds(model, n=n, k=k, points=points, limits=limits, itemsize=weights.itemsize)
     return StepTime(model, n, k, weights.dtype.name, points, limits.threads, timing, bound, products * product.best)
+
+
+def run_seconds_per_step(model: str, *, n: int, k: int, dtype: str, steps: tuple[int, int], thread_count: int) -> float:
+    """Seconds per step of the whole engine (``eoc.simulate.run``: QR every 10 steps, observables,
+    status checks), from the difference of the wall times of two runs of ``steps`` lengths (the
+    set-up, including the engine's own Philox draw of the weights, cancels)."""
+    walls = []
+    with threads(thread_count):
+        for length in steps:
+            ds = run(model=model, g=GAIN, sigma_b=BIAS_SCALE, N=n, seed=1, steps=length, transient=0, k=k,
+                     dtype=dtype, n_lags=2, renorm_interval=10, jacobian_max_N=0, progress=False)
+            walls.append(float(ds["wall_time"].values.ravel()[0]))
+    return (walls[1] - walls[0]) / (steps[1] - steps[0])

@@ -31,12 +31,12 @@ MPIEXEC = str(Path(sys.executable).with_name("mpiexec"))
 QUICK = {
     "megabytes": 512, "gemm_size": 2048, "repeats": 5, "n": (2048, 4096, 8192), "k": (0, 1),
     "shape_columns": (1, 2, 3, 4, 8, 9, 16, 32), "shape_threads": (2,), "torch_n": (2048, 4096),
-    "torch_steps": 10, "mpi_n": (8192,),
+    "torch_steps": 10, "mpi_n": (8192,), "run_steps": (50, 150),
 }
 FULL = {
     "megabytes": 1024, "gemm_size": 3072, "repeats": 10, "n": (1024, 2048, 4096, 8192, 16384), "k": (0, 1, 8),
     "shape_columns": (1, 2, 3, 4, 5, 8, 9, 12, 16, 32), "shape_threads": (1, 2), "torch_n": (1024, 2048, 4096, 8192),
-    "torch_steps": 20, "mpi_n": (4096, 8192),
+    "torch_steps": 20, "mpi_n": (4096, 8192), "run_steps": (100, 400),
 }
 #: Peak-memory runs: the engine at the sizes of the target, PyTorch where it still fits.
 MEMORY_RUNS = (("engine", 16384, "float64"), ("engine", 32768, "float32"), ("torch", 8192, "float32"))
@@ -103,6 +103,22 @@ def engine_section(limits, settings) -> tuple[str, list[engine_steps.StepTime], 
     return text, steps, batched
 
 
+def run_section(steps, settings) -> tuple[str, list]:
+    """The whole engine (eoc.simulate.run) per step against the isolated step, LSTM, N = 4096, k = 1."""
+    isolated = {s.dtype: s for s in steps if s.model == "lstm" and s.n == BATCH_N and s.k == 1}
+    rows = []
+    for dtype, step in isolated.items():
+        seconds = engine_steps.run_seconds_per_step("lstm", n=BATCH_N, k=1, dtype=dtype, steps=settings["run_steps"],
+                                                    thread_count=THREADS)
+        rows.append({"dtype": dtype, "run_seconds_per_step": seconds, "step_seconds": step.timing.best,
+                     "fraction": step.roofline / seconds})
+    body = [[r["dtype"], r["run_seconds_per_step"] * 1e3, r["step_seconds"] * 1e3,
+             r["step_seconds"] / r["run_seconds_per_step"], r["fraction"]] for r in rows]
+    text = (f"## Whole engine (eoc.simulate.run, QR every 10 steps), LSTM, N = {BATCH_N}, k = 1\n\n"
+            + table(["dtype", "run ms/step", "isolated step ms", "isolated / run", "run fraction of roofline"], body))
+    return text, rows
+
+
 def torch_section(steps, settings) -> tuple[str, list]:
     """PyTorch's trajectory and jvp step against the engine's k = 0 and k = 1 LSTM steps."""
     ours = {(s.dtype, s.n, s.k): s.timing.best for s in steps if s.model == "lstm"}
@@ -162,7 +178,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N ≤ 8192, k ∈ {0, 1}, fewer repetitions (~2 min)")
     parser.add_argument("--memory", action="store_true", help="also the peak-memory runs (8–16 GiB each)")
-    parser.add_argument("--skip", nargs="*", default=(), choices=("shapes", "torch", "mpi"), help="sections to leave out")
+    parser.add_argument("--skip", nargs="*", default=(), choices=("shapes", "run", "torch", "mpi"), help="sections to leave out")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     started = time.perf_counter()
@@ -184,7 +200,8 @@ def main(argv=None) -> None:
     raw["batched"] = [dict(asdict(s), fraction=s.fraction) for s in batched.values()]
     sections.append(text)
     print(text, flush=True)
-    for name, section in (("torch", lambda: torch_section(steps, settings)), ("mpi", lambda: mpi_section(settings))):
+    for name, section in (("run", lambda: run_section(steps, settings)),
+                          ("torch", lambda: torch_section(steps, settings)), ("mpi", lambda: mpi_section(settings))):
         if name not in args.skip:
             text, raw[name] = section()
             sections.append(text)

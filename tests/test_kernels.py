@@ -30,7 +30,7 @@ def _assert_product(result, weights, columns):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 8, 9])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 8, 9, 13])
 @pytest.mark.parametrize("method", [None, "fused", "gemm"])
 def test_product_equals_numpy_to_rounding(dtype, k, method):
     weights, columns = _operands(dtype, k)

@@ -11,25 +11,28 @@ to use every weight, once read, for all k′ columns. BLAS does that for large k
 k′ (see the measurements below), so small k′ goes through fused kernels written here that read each
 weight once for up to four columns.
 
-Measured on the development machine (2-core AMD EPYC Zen 5 VM, OpenBLAS 0.3.31 from numpy 2.4,
-numba 0.68), fraction of the read bandwidth reached (bandwidth: a parallel sum over the same
-matrix), m × n = 4·4096 × 4096, 2 threads:
+Measured on the development machine (2-core AMD EPYC Zen 5 VM, numpy 2.4's OpenBLAS 0.3.31 pinned to
+its Haswell kernels by ``OPENBLAS_CORETYPE=Haswell``, numba 0.68), fraction of the roofline bound
+max(bytes / bandwidth, flops / GEMM peak) reached by one product, m × n = 4·4096 × 4096, one thread,
+best of 7 (``python -m benchmarks.run`` re-measures it; the machine was shared, load ≈ 3, so take
+the columns as ratios, not as absolute fractions):
 
-=====================  ========  ========  ========  ========  =========
-columns k′             1         2         3         4         9
-=====================  ========  ========  ========  ========  =========
-BLAS GEMV / GEMM f64   0.97      0.33      0.30      0.33      0.27
-BLAS GEMV / GEMM f32   1.03      0.29      0.26      0.28      0.24
-fused kernels, f64     0.96      1.00      0.57*     0.70      0.35*
-fused kernels, f32     1.02      0.78      0.45*     0.60      0.30*
-=====================  ========  ========  ========  ========  =========
+=================  =====  =====  =====  =====  =====  =====  =====  =====  =====
+columns k′         1      2      3      4      5      8      9      16     32
+=================  =====  =====  =====  =====  =====  =====  =====  =====  =====
+BLAS, float64      0.72   0.31   0.20   0.23   0.19   0.30   0.28   0.45   0.76
+fused, float64     0.99   0.82   0.59   0.59   0.27   0.43   0.32   0.46   0.49
+BLAS, float32      1.17   0.27   0.24   0.25   0.15   0.24   0.24   0.41   0.54
+fused, float32     1.23   1.04   0.78   0.77   0.29   0.41   0.37   0.38   0.45
+=================  =====  =====  =====  =====  =====  =====  =====  =====  =====
 
-(* = several passes over the weights: columns are taken four, two, one at a time.) OpenBLAS pushes
-two columns through GEMM at a third of the bandwidth, slower than two GEMVs; the fused kernels read
-a block of rows once and keep one accumulator per (row, column) pair in registers. The dispatcher
-:func:`product_method` takes, per number of columns: ``"gemv"`` for one column (BLAS is at the
-bound), ``"fused"`` for 2 … :data:`FUSED_MAX_COLUMNS` columns, ``"gemm"`` beyond (there the product
-approaches the compute bound and BLAS's blocking wins, e.g. batched sweeps with 16·(1+k) columns).
+OpenBLAS pushes two columns through GEMM at a third of the bandwidth, slower than two GEMVs; the
+fused kernels read a block of four rows once and keep one accumulator per (row, column) pair in
+registers, one pass over the weights for up to four columns (⌈k′/4⌉ passes beyond). The dispatcher
+:func:`product_method` takes ``"gemv"`` for one column (BLAS GEMV is at the bound, and the fused
+one-column kernel gains nothing), ``"fused"`` for 2 … :data:`FUSED_MAX_COLUMNS` columns, and
+``"gemm"`` beyond, where the product nears the compute bound and BLAS's blocking wins (16 columns: a
+tie; batched sweeps have 16·(1+k) columns). The same thresholds hold for both dtypes.
 
 Threads: the fused kernels run on numba's thread pool (``numba.set_num_threads`` or
 ``NUMBA_NUM_THREADS``), GEMV/GEMM on the BLAS pool (``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` or
@@ -46,12 +49,9 @@ from eoc.errors import InputError
 #: Floating-point types the kernels accept (weights and columns must share one).
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
-#: Largest number of columns for which the fused kernels beat BLAS GEMM (measured, see above).
-FUSED_MAX_COLUMNS = 8
-
-#: Rows per block of the fused kernels: more rows share each load of a column entry.
-_ROWS_PER_BLOCK = 4
-
+#: Largest number of columns for which the fused kernels beat BLAS GEMM (measured, see above:
+#: 9 columns, i.e. k = 8 tangent vectors, still gain; 16 are a tie).
+FUSED_MAX_COLUMNS = 12
 
 #: Values of the ``method`` option of :func:`rows_times_columns`.
 METHODS = ("gemv", "fused", "gemm")
