@@ -112,7 +112,7 @@ def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
         ({"simulate": {"step": 100}}, ["Additional properties are not allowed ('step' was unexpected)", "simulate"]),
         ({"sigma_b_values": [0.1]}, ["'sigma_b_values' was unexpected"]),
         ({"N": ["64"]}, ["'64' is not of type 'integer'", "N"]),
-        ({"merge": {"require_complete": "yes"}}, ["'yes' is not of type 'boolean'", "require_complete"]),
+        ({"require_complete": "yes"}, ["'yes' is not of type 'boolean'", "require_complete"]),
         ({"g": [0.3, 0.30000000000000004]}, ["g has values that are equal once written canonically: ['0.3']"]),
         ({"simulate": {"n_lags": 500}}, ["n_lags=500 needs at least 1000"]),
     ],
@@ -206,7 +206,7 @@ def test_a_failed_job_is_recorded_and_merged_as_missing(tmp_path):
     assert "1 of 2 cells are missing" in (tmp_path / "logs/merged/simulations.log").read_text()
 
     strict = snakemake(target, "--profile", REPO / "profiles" / "local", "--configfile", config,
-                       "--set-resources", f"simulate:mpi={launcher}", "--config", "merge={require_complete: true}",
+                       "--set-resources", f"simulate:mpi={launcher}", "--config", "require_complete=True",
                        workdir=tmp_path, timeout=240)
     assert strict.returncode != 0
     assert "1 expected cells have no result: {'model': 'lstm', 'g': 3.0" in (

@@ -6,7 +6,7 @@
 #
 # Failure handling: a job whose program fails does not fail in Snakemake. It writes its .status
 # file ("failed (exit N) ...") and no .nc; the merge then marks its cells "missing" (NaN) and lists
-# them, so one bad cell never blocks the sweep. merge.require_complete makes that an error.
+# them, so one bad cell never blocks the sweep. The config key require_complete makes that an error.
 
 from pathlib import Path
 

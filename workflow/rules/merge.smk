@@ -40,7 +40,7 @@ rule merge_simulations:
         expect=expect_options(
             dict(model=MODELS, g=G, sigma_b=SIGMA_B, N=NS, seed=SEEDS)
         ),
-        complete="--require-complete" if config["merge"]["require_complete"] else "",
+        complete="--require-complete" if config["require_complete"] else "",
     shell:
         "eoc merge simulations --out {output} --files-from {input.results}"
         " {params.expect} {params.complete} 2> {log}"
@@ -61,7 +61,7 @@ rule merge_dmft:
         runtime=30,
     params:
         expect=expect_options(dict(g=DMFT_G, sigma_b=DMFT_SIGMA_B)),
-        complete="--require-complete" if config["merge"]["require_complete"] else "",
+        complete="--require-complete" if config["require_complete"] else "",
     shell:
         "eoc merge dmft --out {output} --files-from {input.results}"
         " {params.expect} {params.complete} 2> {log}"
