@@ -11,11 +11,14 @@ with s the bytes per number, B the read bandwidth and P the GEMM peak (k = 0: no
 The weights are filled with numpy's default generator and scaled by 1/√N (the engine draws them per
 unit with Philox, which takes about 15 s at N = 8192: the step time does not depend on the draw).
 The dynamics are the engine's own classes, stepped through their ``step()``;
-:func:`run_seconds_per_step` times the whole engine through ``eoc.simulate.run``.
+:func:`run_seconds_per_step` times the engine's whole time loop, built as ``eoc.simulate.run`` builds it.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +26,8 @@ import numpy as np
 from benchmarks.machine import Limits
 from benchmarks.timing import Timing, threads, time_call
 from eoc.kernels import rows_times_columns
-from eoc.simulate import run
+from eoc.simulate.driver import build_dynamics, check, recorded_units
+from eoc.simulate.engine import Engine
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.lstm import LSTM
 from eoc.simulate.parallel import Partition, SerialComm
@@ -114,14 +118,42 @@ def measure_step(model: str, disorder: Disorder, *, k: int, points: int, limits:
     return StepTime(model, n, k, weights.dtype.name, points, limits.threads, timing, bound, products * product.best)
 
 
-def run_seconds_per_step(model: str, *, n: int, k: int, dtype: str, steps: tuple[int, int], thread_count: int) -> float:
-    """Seconds per step of the whole engine (``eoc.simulate.run``: QR every 10 steps, observables,
-    status checks), from the difference of the wall times of two runs of ``steps`` lengths (the
-    set-up, including the engine's own Philox draw of the weights, cancels)."""
-    walls = []
+def run_seconds_per_step(model: str, *, n: int, k: int, dtype: str, steps: int, thread_count: int) -> float:
+    """Seconds per step of the engine's whole time loop (:class:`eoc.simulate.engine.Engine`, as
+    ``eoc.simulate.run`` builds it: QR every 10 steps, observables, status checks), set-up excluded."""
+    config = check(model=model, g=GAIN, sigma_b=BIAS_SCALE, N=n, seed=1, steps=steps, transient=0, k=k,
+                   dtype=dtype, n_lags=2, renorm_interval=10, jacobian_max_N=0)
+    comm = SerialComm()
+    system = build_dynamics(config, comm)
+    engine = Engine(system, comm, n_units=n, steps=steps, transient=0, renorm_interval=config.renorm_interval,
+                    n_lags=config.n_lags, recorded_units=recorded_units(config, comm))
     with threads(thread_count):
-        for length in steps:
-            ds = run(model=model, g=GAIN, sigma_b=BIAS_SCALE, N=n, seed=1, steps=length, transient=0, k=k,
-                     dtype=dtype, n_lags=2, renorm_interval=10, jacobian_max_N=0, progress=False)
-            walls.append(float(ds["wall_time"].values.ravel()[0]))
-    return (walls[1] - walls[0]) / (steps[1] - steps[0])
+        engine.integrate()
+    return engine.elapsed / steps
+
+
+def main(argv=None) -> None:
+    """Print one JSON line: the engine loop's and the isolated step's seconds per step (LSTM).
+
+    Run in a fresh process so that environment variables read when the BLAS library loads apply,
+    e.g. ``OPENBLAS_THREAD_TIMEOUT`` (how long idle OpenBLAS threads spin before they sleep).
+    """
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--N", type=int, default=4096)
+    parser.add_argument("--k", type=int, default=1)
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    loop = run_seconds_per_step("lstm", n=args.N, k=args.k, dtype=args.dtype, steps=args.steps,
+                                thread_count=args.threads)
+    system = dynamics("lstm", random_disorder("lstm", n=args.N, dtype=args.dtype), k=args.k, points=1)
+    with threads(args.threads):
+        step = time_call(system.step, repeats=10, warmup=2, min_seconds=0.2)
+    print(json.dumps({"N": args.N, "k": args.k, "dtype": args.dtype, "threads": args.threads,
+                      "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "default"),
+                      "loop_seconds_per_step": loop, "step_seconds": step.best}))
+
+
+if __name__ == "__main__":
+    main()

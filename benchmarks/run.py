@@ -31,12 +31,12 @@ MPIEXEC = str(Path(sys.executable).with_name("mpiexec"))
 QUICK = {
     "megabytes": 512, "gemm_size": 2048, "repeats": 5, "n": (2048, 4096, 8192), "k": (0, 1),
     "shape_columns": (1, 2, 3, 4, 8, 9, 16, 32), "shape_threads": (2,), "torch_n": (2048, 4096),
-    "torch_steps": 10, "mpi_n": (8192,), "run_steps": (50, 150),
+    "torch_steps": 10, "mpi_n": (8192,), "run_steps": 100,
 }
 FULL = {
     "megabytes": 1024, "gemm_size": 3072, "repeats": 10, "n": (1024, 2048, 4096, 8192, 16384), "k": (0, 1, 8),
     "shape_columns": (1, 2, 3, 4, 5, 8, 9, 12, 16, 32), "shape_threads": (1, 2), "torch_n": (1024, 2048, 4096, 8192),
-    "torch_steps": 20, "mpi_n": (4096, 8192), "run_steps": (100, 400),
+    "torch_steps": 20, "mpi_n": (4096, 8192), "run_steps": 300,
 }
 #: Peak-memory runs: the engine at the sizes of the target, PyTorch where it still fits.
 MEMORY_RUNS = (("engine", 16384, "float64"), ("engine", 32768, "float32"), ("torch", 8192, "float32"))
@@ -104,18 +104,28 @@ def engine_section(limits, settings) -> tuple[str, list[engine_steps.StepTime], 
 
 
 def run_section(steps, settings) -> tuple[str, list]:
-    """The whole engine (eoc.simulate.run) per step against the isolated step, LSTM, N = 4096, k = 1."""
+    """The engine's whole time loop per step against the isolated step (LSTM, N = 4096, k = 1), in
+    fresh processes with OpenBLAS's default spin of idle threads and with ``OPENBLAS_THREAD_TIMEOUT=4``
+    (idle OpenBLAS threads, e.g. after the QR every 10 steps, otherwise spin for ~2^28 cycles and
+    take the cores from the numba kernels)."""
     isolated = {s.dtype: s for s in steps if s.model == "lstm" and s.n == BATCH_N and s.k == 1}
     rows = []
-    for dtype, step in isolated.items():
-        seconds = engine_steps.run_seconds_per_step("lstm", n=BATCH_N, k=1, dtype=dtype, steps=settings["run_steps"],
-                                                    thread_count=THREADS)
-        rows.append({"dtype": dtype, "run_seconds_per_step": seconds, "step_seconds": step.timing.best,
-                     "fraction": step.roofline / seconds})
-    body = [[r["dtype"], r["run_seconds_per_step"] * 1e3, r["step_seconds"] * 1e3,
-             r["step_seconds"] / r["run_seconds_per_step"], r["fraction"]] for r in rows]
-    text = (f"## Whole engine (eoc.simulate.run, QR every 10 steps), LSTM, N = {BATCH_N}, k = 1\n\n"
-            + table(["dtype", "run ms/step", "isolated step ms", "isolated / run", "run fraction of roofline"], body))
+    for dtype in isolated:
+        for timeout in (None, "4"):
+            env = {name: value for name, value in os.environ.items() if name != "OPENBLAS_THREAD_TIMEOUT"}
+            env.update({} if timeout is None else {"OPENBLAS_THREAD_TIMEOUT": timeout})
+            command = [PYTHON, "-m", "benchmarks.engine_steps", "--N", str(BATCH_N), "--k", "1", "--dtype", dtype,
+                       "--steps", str(settings["run_steps"]), "--threads", str(THREADS)]
+            result = subprocess.run(command, env=env, capture_output=True, text=True, check=True, timeout=600)
+            row = json.loads(result.stdout.strip().splitlines()[-1])
+            row["fraction"] = isolated[dtype].roofline / row["loop_seconds_per_step"]
+            rows.append(row)
+    body = [[r["dtype"], r["OPENBLAS_THREAD_TIMEOUT"], r["loop_seconds_per_step"] * 1e3, r["step_seconds"] * 1e3,
+             r["step_seconds"] / r["loop_seconds_per_step"], r["fraction"]] for r in rows]
+    text = (f"## Engine time loop (as eoc.simulate.run builds it: QR every 10 steps, observables), LSTM, "
+            f"N = {BATCH_N}, k = 1, {THREADS} threads\n\n"
+            + table(["dtype", "OPENBLAS_THREAD_TIMEOUT", "loop ms/step", "isolated step ms", "isolated / loop",
+                     "loop fraction of roofline"], body))
     return text, rows
 
 
