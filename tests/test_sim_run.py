@@ -1,6 +1,7 @@
 """The driver: the per-job file contract, bad input, divergence, checkpoints and the command line."""
 
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -201,3 +202,15 @@ def test_command_line_serial_run(tmp_path):
         assert '"steps": 300' in ds.attrs["config"]
     bad = subprocess.run(command[:7] + ["0"] + command[8:], capture_output=True, text=True)
     assert bad.returncode == 2 and "g must be > 0, got 0.0" in bad.stderr
+
+
+def test_runs_without_mpi4py():
+    """The package imports and runs serially when mpi4py cannot be imported (and MPI is not started)."""
+    script = ("import sys; sys.modules['mpi4py'] = None\n"
+              "from eoc.simulate import run\n"
+              "ds = run(model='rate', g=2.5, sigma_b=0.1, N=8, seed=0, steps=100, transient=0, n_lags=3)\n"
+              "print(ds.attrs['mpi_size'], ds.attrs['mpi_library'], 'mpi4py.MPI' in sys.modules)")
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("PMI", "OMPI", "PMIX"))}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**env, "PMI_SIZE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "none", "False"]
