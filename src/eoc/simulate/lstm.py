@@ -70,7 +70,7 @@ class LSTM:
         self.tangents = np.ascontiguousarray(self.tangents[:, mask])
 
     def step(self) -> None:
-        """Advance the state and the tangent vectors by one step, in place."""
+        """Advance the state and the tangent vectors by one step (new arrays replace the old)."""
         self.state, self.tangents, self.gates = self.advance(self.state, self.tangents)
 
     @property

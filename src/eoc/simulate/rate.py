@@ -98,7 +98,7 @@ class RateModel:
         return drift, tangent_drift
 
     def step(self) -> None:
-        """Advance state and tangents by one RK4 step of length dt, in place."""
+        """Advance state and tangents by one RK4 step of length dt (new arrays replace the old)."""
         with np.errstate(over="ignore", invalid="ignore"):
             self.state, self.tangents = rk4_step(self.rhs, self.state, self.tangents, self.time_step)
 
