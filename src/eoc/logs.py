@@ -24,6 +24,18 @@ def process_rank() -> int:
     return 0
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record (it may be replaced later)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 class _RankFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.rank = process_rank()
@@ -39,9 +51,8 @@ def configure(level: int | str = logging.INFO) -> None:
     """Send ``eoc`` records to stderr as ``time [rank r] level name: message`` (idempotent)."""
     root = logging.getLogger("eoc")
     root.setLevel(level)
-    if not any(getattr(h, "_eoc", False) for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler._eoc = True
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
         handler.addFilter(_RankFilter())
         handler.setFormatter(
             logging.Formatter("%(asctime)s [rank %(rank)d] %(levelname)s %(name)s: %(message)s")
