@@ -34,8 +34,10 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
     install -d -o munge -g munge -m 0755 /run/munge
     install -d -o munge -g munge -m 0700 /var/lib/munge /var/log/munge
     chown munge:munge /etc/munge/munge.key && chmod 0400 /etc/munge/munge.key
-    install -d -o munge -g munge -m 0755 "$state/munge"
-    runuser -u munge -- munged --pid-file="$state/munge/munged.pid"
+    # munged (as user munge) writes its PID file under /run/munge; a copy goes to STATE_DIR
+    pidfile="/run/munge/munged.eoc-test.$$.pid"
+    runuser -u munge -- munged --pid-file="$pidfile"
+    cp "$pidfile" "$state/munged.pid"
     for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 

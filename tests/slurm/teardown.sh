@@ -5,7 +5,7 @@
 #   tests/slurm/teardown.sh STATE_DIR
 set -uo pipefail
 state="$1"
-for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" "$state/munge/munged.pid"; do
+for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" "$state/munged.pid"; do
     [ -s "$pidfile" ] || continue
     pid="$(cat "$pidfile")"
     if kill -0 "$pid" 2>/dev/null; then
