@@ -22,6 +22,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import numba
+
 from benchmarks import engine_steps, kernel_shapes, machine, torch_baseline
 
 RESULTS = Path(__file__).parent / "results"
@@ -232,6 +234,7 @@ def main(argv=None) -> None:
         text, raw["memory"] = memory_section()
         sections.append(text)
         print(text, flush=True)
+    description["numba_threading_layer"] = numba.threading_layer()
     description["load_average_end"] = os.getloadavg()
     description["wall_seconds"] = time.perf_counter() - started
     raw["machine"] = description
