@@ -1,7 +1,7 @@
 """All performance benchmarks in one command: machine limits, kernels, engine, PyTorch, MPI, memory.
 
-    .venv/bin/python -m benchmarks.run --quick     # about 2 minutes: N ≤ 8192, k ∈ {0, 1}
-    .venv/bin/python -m benchmarks.run             # full table: N ≤ 16384, k ∈ {0, 1, 8}
+    .venv/bin/python -m benchmarks.run --quick     # ~90 s: N ≤ 8192, k ∈ {0, 1}
+    .venv/bin/python -m benchmarks.run             # ~7.5 min: N ≤ 16384, k ∈ {0, 1, 8} (8 GiB at N = 16384)
     .venv/bin/python -m benchmarks.run --memory    # also the 8–16 GiB peak-memory runs (one at a time)
 
 Everything is measured in the same run, so every ratio compares numbers taken minutes apart on the
