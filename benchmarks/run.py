@@ -200,7 +200,7 @@ def memory_section() -> tuple[str, list]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="N ≤ 8192, k ∈ {0, 1}, fewer repetitions (~2 min)")
+    parser.add_argument("--quick", action="store_true", help="N ≤ 8192, k ∈ {0, 1}, fewer repetitions (~90 s)")
     parser.add_argument("--memory", action="store_true", help="also the peak-memory runs (8–16 GiB each)")
     parser.add_argument("--skip", nargs="*", default=(), choices=("shapes", "run", "torch", "mpi"), help="sections to leave out")
     args = parser.parse_args(argv)
