@@ -13,8 +13,8 @@ with s bytes per number, b_rank the read bandwidth of one rank when every core o
 by recursive doubling or by a ring). The Benettin QR every 10 steps (an Allreduce of a k × k matrix)
 and the O(N(1+k)/P) element-wise work are left out: both are ≪ the terms above.
 
-From a results file (default: the newest in benchmarks/results/) it takes η (LSTM, k = 1, float64,
-largest N measured) and the per-rank bandwidth of two ranks sharing this machine's memory; α, β and
+From a results file (default: the newest in benchmarks/results/) it takes η (the median over
+N ≥ 4096 of the LSTM's fraction at k = 1, float64, capped at 1) and the per-rank bandwidth of two ranks sharing this machine's memory; α, β and
 the cluster node's per-core bandwidth are assumptions, printed with the table.
 """
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import sys
 from pathlib import Path
 
@@ -44,8 +45,9 @@ def step_seconds(ranks: int, *, n: int, k: int, itemsize: int, efficiency: float
 def measured(path: Path) -> tuple[float, float]:
     """(η, per-rank bandwidth with both cores reading) from a benchmarks.run results file."""
     raw = json.loads(path.read_text())
-    lstm = [s for s in raw["engine"] if s["model"] == "lstm" and s["k"] == K and s["dtype"] == "float64"]
-    efficiency = max(lstm, key=lambda s: s["n"])["fraction"]
+    lstm = [s["fraction"] for s in raw["engine"]
+            if s["model"] == "lstm" and s["k"] == K and s["dtype"] == "float64" and s["n"] >= 4096]
+    efficiency = min(1.0, statistics.median(lstm))
     shared = [row for row in raw["limits"] if row[0] == "float64" and row[1] == 2][0]
     return efficiency, shared[3] * 1e9 / 2
 
