@@ -55,7 +55,7 @@ def merge_simulations(
     """
     paths = [Path(p) for p in paths]
     chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-    workers = workers or len(os.sched_getaffinity(0))
+    workers = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
     if workers > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
             parts = list(pool.map(_read_cells, chunks))
