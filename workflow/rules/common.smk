@@ -89,6 +89,11 @@ def result_of(status):
     return str(Path(status).with_suffix(".nc"))
 
 
+def checkpoint_of(status):
+    """The checkpoint of a simulate job, next to its .status file (deleted when the job ends)."""
+    return str(Path(status).with_suffix(".ckpt"))
+
+
 def simulation_jobs():
     """One wildcard dict per simulate job: (model, N, seed) x blocks of g x blocks of sigma_b."""
     return [

@@ -35,6 +35,8 @@ rule simulate:
         ),
     params:
         result=lambda wc, output: result_of(output.status),
+        # a job killed by the scheduler resumes from here when Snakemake resubmits it
+        checkpoint=lambda wc, output: checkpoint_of(output.status),
         g=lambda wc: numbers(sweep.block_values(wc.g, G)),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
         run=f"--steps {SIM['steps']} --transient {SIM['transient']} --k {SIM['k']} --n-lags {SIM['n_lags']}",
@@ -43,4 +45,5 @@ rule simulate:
             "{resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"
             " --model {wildcards.model} --N {wildcards.N} --seed {wildcards.seed}"
             " --g {params.g} --sigma-b {params.sigma_b} {params.run}"
+            " --checkpoint {params.checkpoint}"
         )
