@@ -86,7 +86,7 @@ def footnote(figure: Figure, lines: Sequence[str], *, width: int = 62) -> None:
     """Write ``lines`` (parameters, missing cells) under the axes, wrapped to the column."""
     if lines:
         text = "\n".join(textwrap.fill(line, width) for line in lines)
-        figure.supxlabel(text, fontsize=FONT_SIZE, x=0.0, ha="left", color="0.3")
+        figure.supxlabel(text, fontsize=FONT_SIZE, x=0.02, ha="left", color="0.3")
 
 
 def colors(count: int, *, cmap: str = SEQUENTIAL) -> list:
