@@ -72,14 +72,23 @@ def check_writable(path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.is_dir():
         raise InputError(f"output path {str(path)!r} is a directory, not a file")
-    folder = path.parent
+    check_folder(path.parent)
+    return path
+
+
+def check_folder(folder: str | os.PathLike, *, name: str = "output folder") -> Path:
+    """Check before any work that ``folder`` exists or can be made, and is writable; the message
+    calls it ``name`` (an option's name, say)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{name} {str(folder)!r} exists and is not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InputError(f"output folder {str(folder)!r} cannot be created: {error.strerror}") from None
+        raise InputError(f"{name} {str(folder)!r} cannot be created: {error.strerror}") from None
     if not os.access(folder, os.W_OK):
-        raise InputError(f"output folder {str(folder)!r} is not writable")
-    return path
+        raise InputError(f"{name} {str(folder)!r} is not writable")
+    return folder
 
 
 def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
+from eoc import io
 from eoc.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def run(args) -> None:
     for label, path in (("--simulations", args.simulations), ("--dmft", args.dmft)):
         if not path.is_file():
             raise InputError(f"{label} file {str(path)!r} does not exist")
-    _check_folder(args.outdir)
+    io.check_folder(args.outdir, name="--outdir")
     import matplotlib
     import xarray as xr
 
@@ -38,14 +38,3 @@ def run(args) -> None:
     with xr.open_dataset(args.simulations) as simulations, xr.open_dataset(args.dmft) as dmft:
         paths = draw_all(simulations.load(), dmft.load(), args.outdir)
     log.info("wrote %d figure files to %s", len(paths), args.outdir)
-
-
-def _check_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--outdir {str(folder)!r} exists and is not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError(f"--outdir {str(folder)!r} cannot be created: {error.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"--outdir {str(folder)!r} is not writable")
