@@ -81,7 +81,7 @@ def check_folder(folder: str | os.PathLike, *, name: str = "output folder") -> P
     calls it ``name`` (an option's name, say)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{name} {str(folder)!r} exists and is not a folder")
+        raise InputError(f"{name} {str(folder)!r} cannot be created: it exists and is not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
