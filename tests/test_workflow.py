@@ -14,6 +14,8 @@ import pytest
 import xarray as xr
 import yaml
 
+from eoc.figures import FIGURES
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TINY = REPO / "config" / "test.yaml"
@@ -158,6 +160,17 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     assert json.loads(dmft.attrs["missing_cells"]) == []
     # the DMFT's fixed-point boundary at sigma_b = 0 is the linear-stability value g_c = 2
     assert dmft.g_c.sel(sigma_b=0.0).item() == pytest.approx(2.0, abs=1e-6)
+
+    # the default target adds only the figures; then the report holds every figure with its caption
+    result = snakemake("--profile", REPO / "profiles" / "local", "--configfile", TINY, workdir=tmp_path, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert job_counts(result.stderr) == dict(figures=1, all=1)
+    result = snakemake("--configfile", TINY, "--report", "report.html", workdir=tmp_path, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = (tmp_path / "report.html").read_text(errors="replace")
+    for name in FIGURES:
+        assert (tmp_path / "results" / "figures" / f"{name}.pdf").stat().st_size > 0
+        assert f"{name}.png" in report
 
 
 @pytest.mark.workflow
