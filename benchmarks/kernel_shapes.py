@@ -1,8 +1,8 @@
-"""Which product is fastest for k′ columns: BLAS (GEMV/GEMM) or the fused kernels of eoc.kernels.
+"""Which product is fastest for k′ columns: BLAS (GEMV/GEMM), the fused or the panel kernels of eoc.kernels.
 
 Each entry is the fraction of the roofline bound reached by one product of m × n = 4N × N weights
 with k′ columns: bytes = itemsize·(m·n + n·k′ + m·k′), flops = 2·m·n·k′. These numbers set
-eoc.kernels.FUSED_MAX_COLUMNS (the docstring there records them).
+eoc.kernels.FUSED_MAX_COLUMNS and PANEL_MAX_COLUMNS (the docstring there records them).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from eoc.kernels import product_method, rows_times_columns
 def measure_kernel_shapes(
     limits: dict[tuple[str, int], Limits], *, n: int, column_counts, thread_count: int, repeats: int
 ) -> list[dict]:
-    """Rows (dtype, k′, method, fraction of roofline) for the fused kernels, BLAS and the dispatcher."""
+    """Rows (dtype, k′, method, fraction of roofline) for the fused and panel kernels, BLAS and the dispatcher."""
     rows = []
     rng = np.random.default_rng(1)
     for dtype in ("float64", "float32"):
@@ -31,7 +31,7 @@ def measure_kernel_shapes(
                 bytes_moved=itemsize * (weights.size + columns.size + out.size), flops=2.0 * weights.size * k
             )
             fractions = {}
-            for method in ("fused", "gemm"):
+            for method in ("fused", "panels", "gemm"):
                 with threads(thread_count):
                     timing = time_call(
                         lambda: rows_times_columns(weights, columns, out, method=method), repeats=repeats
@@ -44,6 +44,7 @@ def measure_kernel_shapes(
                     "N": n,
                     "columns": k,
                     "fused": fractions["fused"],
+                    "panels": fractions["panels"],
                     "blas": fractions["gemm"],
                     "dispatcher": product_method(k, dtype),
                 }

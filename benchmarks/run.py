@@ -68,9 +68,11 @@ def shapes_section(limits, settings) -> tuple[str, list]:
     for count in settings["shape_threads"]:
         rows += kernel_shapes.measure_kernel_shapes(limits, n=4096, column_counts=settings["shape_columns"],
                                                     thread_count=count, repeats=settings["repeats"])
-    body = [[r["dtype"], r["threads"], r["columns"], r["fused"], r["blas"], r["dispatcher"]] for r in rows]
+    body = [[r["dtype"], r["threads"], r["columns"], r["fused"], r["panels"], r["blas"], r["dispatcher"]]
+            for r in rows]
     text = ("## Product of 4N × N weights with k′ columns, N = 4096 (fraction of roofline)\n\n"
-            + table(["dtype", "threads", "k′", "fused kernels", "BLAS (numpy.matmul)", "dispatcher picks"], body))
+            + table(["dtype", "threads", "k′", "fused kernels", "panel kernels", "BLAS (numpy.matmul)",
+                     "dispatcher picks"], body))
     return text, rows
 
 

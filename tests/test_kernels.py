@@ -7,7 +7,7 @@ import pytest
 
 from eoc import kernels
 from eoc.errors import InputError
-from eoc.kernels import FUSED_MAX_COLUMNS, product_method, rows_times_columns
+from eoc.kernels import FUSED_MAX_COLUMNS, PANEL_MAX_COLUMNS, product_method, rows_times_columns
 
 # Odd shapes: m is not a multiple of the 4-row blocks, n is prime.
 M, N = 4 * 7 + 3, 37
@@ -30,8 +30,8 @@ def _assert_product(result, weights, columns):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 8, 9, 13])
-@pytest.mark.parametrize("method", [None, "fused", "gemm"])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 8, 9, 13, 16, 17, 32, 33, 48, 65])
+@pytest.mark.parametrize("method", [None, "fused", "panels", "gemm"])
 def test_product_equals_numpy_to_rounding(dtype, k, method):
     weights, columns = _operands(dtype, k)
     _assert_product(rows_times_columns(weights, columns, method=method), weights, columns)
@@ -73,17 +73,30 @@ def test_non_contiguous_operands_are_handled(dtype):
 def test_dispatcher_thresholds():
     assert product_method(1, np.float64) == "gemv"
     assert all(product_method(k, np.float32) == "fused" for k in range(2, FUSED_MAX_COLUMNS + 1))
-    assert product_method(FUSED_MAX_COLUMNS + 1, np.float64) == "gemm"
+    assert all(product_method(k, np.float64) == "panels" for k in range(FUSED_MAX_COLUMNS + 1, PANEL_MAX_COLUMNS + 1))
+    assert product_method(PANEL_MAX_COLUMNS + 1, np.float64) == "gemm"
 
 
-@pytest.mark.parametrize("k", [1, 2, FUSED_MAX_COLUMNS, FUSED_MAX_COLUMNS + 1])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k", [16, 40])
+def test_panels_write_into_a_strided_out(dtype, k):
+    weights, columns = _operands(dtype, k)
+    wide = np.full((M, 2 * k), np.nan, dtype)
+    assert rows_times_columns(weights, columns, wide[:, ::2], method="panels").base is wide
+    _assert_product(wide[:, ::2], weights, columns)
+    assert np.all(np.isnan(wide[:, 1::2]))
+
+
+@pytest.mark.parametrize("k", [1, 2, FUSED_MAX_COLUMNS, FUSED_MAX_COLUMNS + 1, PANEL_MAX_COLUMNS + 1])
 def test_dispatcher_sends_each_branch_to_its_implementation(monkeypatch, k):
-    calls = []
-    fused = kernels._fused_product
-    monkeypatch.setattr(kernels, "_fused_product", lambda *args: calls.append(args) or fused(*args))
+    calls = {"fused": [], "panels": []}
+    fused, panels = kernels._fused_product, kernels._panel_product
+    monkeypatch.setattr(kernels, "_fused_product", lambda *args: calls["fused"].append(args) or fused(*args))
+    monkeypatch.setattr(kernels, "_panel_product", lambda *args: calls["panels"].append(args) or panels(*args))
     weights, columns = _operands(np.float64, k)
     _assert_product(rows_times_columns(weights, columns), weights, columns)
-    assert bool(calls) == (product_method(k, np.float64) == "fused")
+    assert bool(calls["fused"]) == (product_method(k, np.float64) == "fused")
+    assert bool(calls["panels"]) == (product_method(k, np.float64) == "panels")
 
 
 @pytest.mark.parametrize(

@@ -53,8 +53,17 @@ SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #: 9 columns, i.e. k = 8 tangent vectors, still gain; 16 are a tie).
 FUSED_MAX_COLUMNS = 12
 
+#: Largest number of columns that goes through the register-blocked panel kernels (:func:`_panel_product`);
+#: beyond it BLAS GEMM. Measured at 16 and 32 columns (module docstring); the panels beat GEMM there by
+#: 1.5–2.7×, and more columns only add passes of 32.
+PANEL_MAX_COLUMNS = 64
+
+#: Width of one panel of columns (one pass over the weights per panel): 4 rows × 32 columns of
+#: accumulators, 16 AVX-512 registers in float64.
+PANEL_COLUMNS = 32
+
 #: Values of the ``method`` option of :func:`rows_times_columns`.
-METHODS = ("gemv", "fused", "gemm")
+METHODS = ("gemv", "fused", "panels", "gemm")
 
 
 def product_method(n_columns: int, dtype) -> str:
@@ -71,6 +80,8 @@ def product_method(n_columns: int, dtype) -> str:
         return "gemv"
     if n_columns <= FUSED_MAX_COLUMNS:
         return "fused"
+    if n_columns <= PANEL_MAX_COLUMNS:
+        return "panels"
     return "gemm"
 
 
@@ -97,8 +108,12 @@ def rows_times_columns(
         raise InputError(f"method must be one of {', '.join(map(repr, METHODS))} or None, got {method!r}")
     elif method == "gemv" and n_columns != 1:
         raise InputError(f"method 'gemv' takes one column, got {n_columns}")
-    if method != "fused" or not weights.flags.c_contiguous:
+    if method not in ("fused", "panels") or not weights.flags.c_contiguous:
         return np.matmul(weights, columns, out=out)
+    if method == "panels":
+        result = out if out is not None else np.empty((m,) + columns.shape[1:], weights.dtype)
+        _panel_product(weights, columns.reshape(columns.shape[0], n_columns), result.reshape(m, n_columns))
+        return result
     # k′ × n, each column contiguous: a copy of n·k′ numbers, negligible beside the m·n weights.
     columns_by_row = np.ascontiguousarray(columns.reshape(columns.shape[0], n_columns).T)
     shape = (m,) + columns.shape[1:]
@@ -265,3 +280,82 @@ def _four_columns(w, x, out):  # pragma: no cover - compiled
             a02 += p * x2[j]
             a03 += p * x3[j]
         out[i, 0], out[i, 1], out[i, 2], out[i, 3] = a00, a01, a02, a03
+
+
+def _panel_product(weights: np.ndarray, columns: np.ndarray, out: np.ndarray) -> None:
+    """out = weights @ columns for many columns (13 … 64): one pass over the weights per panel of
+    :data:`PANEL_COLUMNS` columns, the last panel padded with zero columns to 16 or 32.
+
+    The columns are copied into C-ordered (n, 32) or (n, 16) panels (n·k′ numbers, negligible beside
+    the m·n weights) so that a row j of a panel is one contiguous run the kernel loads as vectors.
+    ``out`` may be any (m, k′) view: the kernels write its columns in place.
+    """
+    n, n_columns = columns.shape
+    for first in range(0, n_columns, PANEL_COLUMNS):
+        width = min(PANEL_COLUMNS, n_columns - first)
+        padded_width = 16 if width <= 16 else PANEL_COLUMNS
+        panel = np.zeros((n, padded_width), weights.dtype)
+        panel[:, :width] = columns[:, first : first + width]
+        kernel = _panel16 if padded_width == 16 else _panel32
+        kernel(weights, panel, out, first, width)
+
+
+@numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
+def _panel32(w, x, out, first, width):  # pragma: no cover - compiled
+    """out[i, first + c] = Σ_j w[i, j] x[j, c] for c < width ≤ 32: 4 rows × 32 columns of accumulators.
+
+    Each weight, once loaded, is broadcast against a contiguous row x[j, 0:32] (4 AVX-512 vectors in
+    float64): 4 loads of x serve 16 vector FMAs, so the loop runs near the FMA peak instead of the
+    load ports. The 4 × 32 accumulator array is a compile-time constant size that LLVM keeps in
+    registers. Measured (N = 4096, m = 4N, 32 columns, 2 threads): 26 ms in float64 against 61–65 ms
+    for OpenBLAS's GEMM (Haswell kernels), 11.6 ms against 31 ms in float32.
+    """
+    m, n = w.shape
+    for block in numba.prange(m // 4):
+        i = 4 * block
+        acc = np.zeros((4, 32), dtype=w.dtype)
+        for j in range(n):
+            p0, p1, p2, p3 = w[i, j], w[i + 1, j], w[i + 2, j], w[i + 3, j]
+            for c in range(32):
+                u = x[j, c]
+                acc[0, c] += p0 * u
+                acc[1, c] += p1 * u
+                acc[2, c] += p2 * u
+                acc[3, c] += p3 * u
+        for r in range(4):
+            for c in range(width):
+                out[i + r, first + c] = acc[r, c]
+    for i in range(m - m % 4, m):
+        for c in range(width):
+            a = w.dtype.type(0)
+            for j in range(n):
+                a += w[i, j] * x[j, c]
+            out[i, first + c] = a
+
+
+@numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
+def _panel16(w, x, out, first, width):  # pragma: no cover - compiled
+    """As :func:`_panel32` for a panel of ≤ 16 columns (4 rows × 16 accumulators). Measured
+    (N = 4096, m = 4N, 16 columns, 2 threads): 15–18 ms in float64 against 39–47 ms for OpenBLAS's
+    GEMM, 9.6 ms against 22 ms in float32."""
+    m, n = w.shape
+    for block in numba.prange(m // 4):
+        i = 4 * block
+        acc = np.zeros((4, 16), dtype=w.dtype)
+        for j in range(n):
+            p0, p1, p2, p3 = w[i, j], w[i + 1, j], w[i + 2, j], w[i + 3, j]
+            for c in range(16):
+                u = x[j, c]
+                acc[0, c] += p0 * u
+                acc[1, c] += p1 * u
+                acc[2, c] += p2 * u
+                acc[3, c] += p3 * u
+        for r in range(4):
+            for c in range(width):
+                out[i + r, first + c] = acc[r, c]
+    for i in range(m - m % 4, m):
+        for c in range(width):
+            a = w.dtype.type(0)
+            for j in range(n):
+                a += w[i, j] * x[j, c]
+            out[i, first + c] = a
