@@ -117,3 +117,13 @@ def test_dispatcher_sends_each_branch_to_its_implementation(monkeypatch, k):
 def test_bad_input_is_named(weights, columns, out, method, message):
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         rows_times_columns(weights, columns, out, method=method)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k", [20, 32, 45])
+def test_panels_summed_in_blocks_equal_numpy(monkeypatch, dtype, k):
+    """The L2 blocking of the sum over j (on for large float64 panels) gives the same product."""
+    monkeypatch.setattr(kernels, "PANEL_BLOCK_BYTES", 0)
+    monkeypatch.setattr(kernels, "PANEL_BLOCK_ROWS", 8)
+    weights, columns = _operands(dtype, k)
+    _assert_product(rows_times_columns(weights, columns, method="panels"), weights, columns)

@@ -62,6 +62,11 @@ PANEL_MAX_COLUMNS = 64
 #: accumulators, 16 AVX-512 registers in float64.
 PANEL_COLUMNS = 32
 
+#: A 32-column panel larger than this (bytes) is summed in blocks of :data:`PANEL_BLOCK_ROWS` rows
+#: so that the block stays in L2 (measured: float64 at n = 4096, 1 MiB, 12 % faster in 1024-row
+#: blocks; float32 and 16-column panels, ≤ 512 KiB, gain nothing from blocking).
+PANEL_BLOCK_BYTES, PANEL_BLOCK_ROWS = 512 * 1024, 1024
+
 #: Values of the ``method`` option of :func:`rows_times_columns`.
 METHODS = ("gemv", "fused", "panels", "gemm")
 
@@ -296,35 +301,50 @@ def _panel_product(weights: np.ndarray, columns: np.ndarray, out: np.ndarray) ->
         padded_width = 16 if width <= 16 else PANEL_COLUMNS
         panel = np.zeros((n, padded_width), weights.dtype)
         panel[:, :width] = columns[:, first : first + width]
-        kernel = _panel16 if padded_width == 16 else _panel32
-        kernel(weights, panel, out, first, width)
+        if padded_width == 16:
+            _panel16(weights, panel, out, first, width)
+        else:
+            block = PANEL_BLOCK_ROWS if panel.nbytes > PANEL_BLOCK_BYTES else n
+            _panel32(weights, panel, out, first, width, block)
 
 
 @numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
-def _panel32(w, x, out, first, width):  # pragma: no cover - compiled
+def _panel32(w, x, out, first, width, block):  # pragma: no cover - compiled
     """out[i, first + c] = Σ_j w[i, j] x[j, c] for c < width ≤ 32: 4 rows × 32 columns of accumulators.
 
     Each weight, once loaded, is broadcast against a contiguous row x[j, 0:32] (4 AVX-512 vectors in
     float64): 4 loads of x serve 16 vector FMAs, so the loop runs near the FMA peak instead of the
-    load ports. The 4 × 32 accumulator array is a compile-time constant size that LLVM keeps in
-    registers. Measured (N = 4096, m = 4N, 32 columns, 2 threads): 26 ms in float64 against 61–65 ms
-    for OpenBLAS's GEMM (Haswell kernels), 11.6 ms against 31 ms in float32.
+    load ports. The 4 × 32 accumulator array has a compile-time size that LLVM keeps in registers.
+    The sum over j runs in blocks of ``block`` rows of x (n: no blocking), each over a chunk of 64
+    row blocks of w, so that the x block stays in the core's L2 while the chunk uses it (a float64
+    panel, n × 32 × 8 bytes = 1 MiB at n = 4096, fills the 1 MiB L2 otherwise).
+    Measured (N = 4096, m = 4N, 32 columns, 2 threads): float64 25–26 ms unblocked, 22–22.4 ms with
+    1024-row blocks, against 61–65 ms for OpenBLAS's GEMM (Haswell kernels); float32 11.2–11.6 ms
+    unblocked (blocking gains nothing) against 31 ms.
     """
     m, n = w.shape
-    for block in numba.prange(m // 4):
-        i = 4 * block
-        acc = np.zeros((4, 32), dtype=w.dtype)
-        for j in range(n):
-            p0, p1, p2, p3 = w[i, j], w[i + 1, j], w[i + 2, j], w[i + 3, j]
-            for c in range(32):
-                u = x[j, c]
-                acc[0, c] += p0 * u
-                acc[1, c] += p1 * u
-                acc[2, c] += p2 * u
-                acc[3, c] += p3 * u
-        for r in range(4):
-            for c in range(width):
-                out[i + r, first + c] = acc[r, c]
+    n_blocks = m // 4
+    chunk = 64
+    for c0 in numba.prange((n_blocks + chunk - 1) // chunk):
+        for j0 in range(0, n, block):
+            j1 = min(n, j0 + block)
+            for b in range(c0 * chunk, min(n_blocks, c0 * chunk + chunk)):
+                i = 4 * b
+                acc = np.zeros((4, 32), dtype=w.dtype)
+                for j in range(j0, j1):
+                    p0, p1, p2, p3 = w[i, j], w[i + 1, j], w[i + 2, j], w[i + 3, j]
+                    for c in range(32):
+                        u = x[j, c]
+                        acc[0, c] += p0 * u
+                        acc[1, c] += p1 * u
+                        acc[2, c] += p2 * u
+                        acc[3, c] += p3 * u
+                for r in range(4):
+                    for c in range(width):
+                        if j0 == 0:
+                            out[i + r, first + c] = acc[r, c]
+                        else:
+                            out[i + r, first + c] += acc[r, c]
     for i in range(m - m % 4, m):
         for c in range(width):
             a = w.dtype.type(0)
