@@ -30,9 +30,29 @@ OpenBLAS pushes two columns through GEMM at a third of the bandwidth, slower tha
 fused kernels read a block of four rows once and keep one accumulator per (row, column) pair in
 registers, one pass over the weights for up to four columns (⌈k′/4⌉ passes beyond). The dispatcher
 :func:`product_method` takes ``"gemv"`` for one column (BLAS GEMV is at the bound, and the fused
-one-column kernel gains nothing), ``"fused"`` for 2 … :data:`FUSED_MAX_COLUMNS` columns, and
-``"gemm"`` beyond, where the product nears the compute bound and BLAS's blocking wins (16 columns: a
-tie; batched sweeps have 16·(1+k) columns). The same thresholds hold for both dtypes.
+one-column kernel gains nothing), ``"fused"`` for 2 … :data:`FUSED_MAX_COLUMNS` columns,
+``"panels"`` for up to :data:`PANEL_MAX_COLUMNS` columns, and ``"gemm"`` beyond. The same thresholds
+hold for both dtypes.
+
+Many columns (batched sweeps: 16·(1+k)) make the product compute bound, and OpenBLAS's GEMM (pinned
+to AVX2 here) reaches only 44–70 GFLOP/s float64 on these tall-skinny shapes (0.36–0.56 of its own
+square-GEMM peak of ~125 GFLOP/s). The panel kernels keep a 4-row × 16- or 32-column block of
+accumulators in registers and broadcast each weight against a contiguous row of a C-ordered panel
+of columns (AVX-512 through numba/LLVM). Measured at m × n = 4·4096 × 4096, 2 threads, load ≈ 1,
+on the same machine in one process:
+
+==============================  =========  =========  =========  =========
+ms per product                  f64, 16    f64, 32    f32, 16    f32, 32
+==============================  =========  =========  =========  =========
+BLAS GEMM (``numpy.matmul``)    39–47      59–65      22–23      30–31
+panel kernels                   15–18      22–26      9.6–10     11–12
+==============================  =========  =========  =========  =========
+
+i.e. 140–190 GFLOP/s in float64, above the AVX2 GEMM peak that the benchmarks' roofline assumes
+(so "fractions of the roofline" above 1 are possible for these shapes). Tried and not better: an
+8-row × 16-column block (29 ms for 32 columns), generic (non-unrolled) row loops (4–20× slower),
+row-blocking or two Python threads around BLAS (−15 %, still 33 / 49 ms), F-ordered operands or
+(Xᵀ Wᵀ) on the row-major weights (no gain).
 
 Threads: the fused kernels run on numba's thread pool (``numba.set_num_threads`` or
 ``NUMBA_NUM_THREADS``), GEMV/GEMM on the BLAS pool (``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` or
@@ -49,12 +69,14 @@ from eoc.errors import InputError
 #: Floating-point types the kernels accept (weights and columns must share one).
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
-#: Largest number of columns for which the fused kernels beat BLAS GEMM (measured, see above:
-#: 9 columns, i.e. k = 8 tangent vectors, still gain; 16 are a tie).
-FUSED_MAX_COLUMNS = 12
+#: Largest number of columns that goes through the fused kernels (one pass over the weights for up
+#: to 4 columns). From 5 columns on the panel kernels (one pass for up to 32, padded) are faster:
+#: measured at N = 4096, 2 threads, float64 fused 12.5 / 25–26 / 38 ms for 4 / 5–8 / 9–12 columns
+#: against 16.1–16.3 ms for the panels at every width; float32 6.4 / 13 / 19.7 against 9.2–9.3 ms.
+FUSED_MAX_COLUMNS = 4
 
 #: Largest number of columns that goes through the register-blocked panel kernels (:func:`_panel_product`);
-#: beyond it BLAS GEMM. Measured at 16 and 32 columns (module docstring); the panels beat GEMM there by
+#: beyond it BLAS GEMM. Measured from 5 to 32 columns (module docstring); the panels beat GEMM there by
 #: 1.5–2.7×, and more columns only add passes of 32.
 PANEL_MAX_COLUMNS = 64
 
@@ -288,7 +310,7 @@ def _four_columns(w, x, out):  # pragma: no cover - compiled
 
 
 def _panel_product(weights: np.ndarray, columns: np.ndarray, out: np.ndarray) -> None:
-    """out = weights @ columns for many columns (13 … 64): one pass over the weights per panel of
+    """out = weights @ columns for many columns (5 … 64): one pass over the weights per panel of
     :data:`PANEL_COLUMNS` columns, the last panel padded with zero columns to 16 or 32.
 
     The columns are copied into C-ordered (n, 32) or (n, 16) panels (n·k′ numbers, negligible beside
