@@ -17,11 +17,11 @@ import time
 
 import numpy as np
 
-from eoc.dmft import Options
-from eoc.dmft.chaotic import chaotic_solution, decay_rate_squared, decay_rate_squared_factorized
-from eoc.dmft.curve import correlation_curve
-from eoc.dmft.lyapunov import lyapunov_chaotic
-from eoc.dmft.static import fixed_point_boundary, stability_parameter, static_map, static_variance
+from eoc.meanfield.rate import Options
+from eoc.meanfield.rate.chaotic import chaotic_solution, decay_rate_squared, decay_rate_squared_factorized
+from eoc.meanfield.rate.curve import correlation_curve
+from eoc.meanfield.rate.lyapunov import lyapunov_chaotic
+from eoc.meanfield.rate.static import fixed_point_boundary, stability_parameter, static_map, static_variance
 
 
 def grid_part(g, sigma_b, options: Options) -> tuple[dict, dict]:

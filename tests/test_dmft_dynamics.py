@@ -4,11 +4,11 @@ the time-translation mode, the continuum bound and convergence in the numerical 
 import numpy as np
 import pytest
 
-from eoc.dmft import solve
-from eoc.dmft.curve import CurveError, correlation_curve
-from eoc.dmft.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES, pair_mean
-from eoc.dmft.lyapunov import schrodinger_levels
-from eoc.dmft.nonlinearity import phi
+from eoc.meanfield.rate import solve
+from eoc.meanfield.rate.curve import CurveError, correlation_curve
+from eoc.meanfield.rate.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES, pair_mean
+from eoc.meanfield.rate.lyapunov import schrodinger_levels
+from eoc.meanfield.rate.nonlinearity import phi
 
 RULE = {"nodes": DEFAULT_NODES, "inner_nodes": DEFAULT_INNER_NODES}
 

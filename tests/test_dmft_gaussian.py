@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.integrate import dblquad, quad
 
-from eoc.dmft.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES, mean, normal_rule, pair_mean
-from eoc.dmft.nonlinearity import dphi, log_cosh, phi
+from eoc.meanfield.rate.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES, mean, normal_rule, pair_mean
+from eoc.meanfield.rate.nonlinearity import dphi, log_cosh, phi
 
 
 def _gaussian_quad(f, variance):
@@ -22,7 +22,7 @@ def test_rule_integrates_gaussian_moments():
 
 @pytest.mark.parametrize("variance, tolerance", [(0.3, 1e-14), (2.0, 1e-14), (4.0, 1e-14), (8.0, 1e-10)])
 def test_mean_matches_adaptive_quadrature(variance, tolerance):
-    """The default rule; its error grows with the variance (see eoc.dmft.gaussian)."""
+    """The default rule; its error grows with the variance (see eoc.meanfield.rate.gaussian)."""
     for f in (lambda h: phi(h) ** 2, lambda h: dphi(h) ** 2, log_cosh):
         assert mean(f, variance, nodes=DEFAULT_NODES) == pytest.approx(
             _gaussian_quad(f, variance), abs=tolerance

@@ -8,7 +8,7 @@ import xarray as xr
 
 from eoc import InputError
 from eoc.cli import main
-from eoc.dmft import fixed_point_boundary, solve, solve_grid
+from eoc.meanfield.rate import fixed_point_boundary, solve, solve_grid
 
 CONTRACT = {
     ("g", "sigma_b"): [

@@ -5,11 +5,11 @@ import pytest
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
-from eoc.dmft import fixed_point_boundary, solve, static_map
-from eoc.dmft.chaotic import decay_rate_squared
-from eoc.dmft.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES, pair_mean
-from eoc.dmft.nonlinearity import dphi, log_cosh, phi
-from eoc.dmft.static import stability_parameter, static_variance
+from eoc.meanfield.rate import fixed_point_boundary, solve, static_map
+from eoc.meanfield.rate.chaotic import decay_rate_squared
+from eoc.meanfield.rate.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES, pair_mean
+from eoc.meanfield.rate.nonlinearity import dphi, log_cosh, phi
+from eoc.meanfield.rate.static import stability_parameter, static_variance
 
 
 def _expect(f, variance):
@@ -128,7 +128,7 @@ def test_scs_mapping_without_bias(g_eff):
             epsrel=1e-10,
         )[0]
         tau = np.array([2 * s_of_delta])
-        from eoc.dmft.curve import correlation_curve
+        from eoc.meanfield.rate.curve import correlation_curve
 
         curve = correlation_curve(2 * g_eff, 0.0, s.C0, s.C_inf, tau_extent=tau[0] + 1, **rule)
         assert curve(tau)[0] == pytest.approx(delta, rel=1e-7)
@@ -142,7 +142,7 @@ def test_scs_mapping_of_the_lyapunov_exponent(g_eff):
     directly (not through the solver's Chebyshev interpolant)."""
     from scipy.linalg import eigh_tridiagonal
 
-    from eoc.dmft.curve import correlation_curve
+    from eoc.meanfield.rate.curve import correlation_curve
 
     s = solve(2 * g_eff, 0.0)
     rule = {"nodes": DEFAULT_NODES, "inner_nodes": DEFAULT_INNER_NODES}

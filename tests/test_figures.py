@@ -285,7 +285,7 @@ def test_snakemake_rule_lists_every_figure():
 
 def test_figures_from_the_real_producers(tmp_path):
     """The DMFT solver's and the simulation engine's own files, merged with one job missing."""
-    from eoc.dmft import solve_grid
+    from eoc.meanfield.rate import solve_grid
     from eoc.merge import merge_simulations
     from eoc.simulate import run
 

@@ -8,7 +8,7 @@ import xarray as xr
 
 from eoc import InputError, io
 from eoc.cli import main
-from eoc.dmft import solve_grid
+from eoc.meanfield.rate import solve_grid
 from eoc.merge import MISSING, IncompleteGridError, merge_dmft, merge_simulations
 
 DIMS = ("model", "g", "sigma_b", "N", "seed")

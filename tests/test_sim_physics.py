@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import root
 
-from eoc import dmft
+from eoc.meanfield import rate as dmft
 from eoc.simulate import run
 from eoc.simulate.disorder import Disorder
 

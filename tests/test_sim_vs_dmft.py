@@ -1,6 +1,6 @@
 """Cross-check: the simulated rate model at large N against its mean-field theory.
 
-The DMFT (eoc.dmft) and the simulation (eoc.simulate) are independent codes; they must agree on the
+The DMFT (eoc.meanfield.rate) and the simulation (eoc.simulate) are independent codes; they must agree on the
 variance C0 and the shape of the autocorrelation C(τ) in the chaotic phase, with and without bias,
 up to finite-N and finite-T errors (a few per cent at N ~ 10³ and T ~ 10³ time units).
 """
@@ -8,7 +8,7 @@ up to finite-N and finite-T errors (a few per cent at N ~ 10³ and T ~ 10³ time
 import numpy as np
 import pytest
 
-from eoc import dmft
+from eoc.meanfield import rate as dmft
 from eoc.simulate import run
 
 pytestmark = pytest.mark.slow

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eoc import io
-from eoc.dmft import Options, solve_grid
+from eoc.meanfield.rate import Options, solve_grid
 from eoc.logs import get_logger
 
 _DEFAULTS = Options()

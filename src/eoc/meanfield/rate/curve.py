@@ -30,8 +30,8 @@ from numpy.polynomial import Chebyshev
 from numpy.polynomial.legendre import leggauss
 from scipy.interpolate import CubicHermiteSpline
 
-from eoc.dmft.gaussian import pair_mean
-from eoc.dmft.nonlinearity import dphi
+from eoc.meanfield.rate.gaussian import pair_mean
+from eoc.meanfield.rate.nonlinearity import dphi
 
 _PANEL = 0.025  # width of a Gauss–Legendre panel in t
 _PANEL_NODES = 8

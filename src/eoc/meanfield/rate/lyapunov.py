@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import eigh_tridiagonal
 
-from eoc.dmft.curve import CorrelationCurve
-from eoc.dmft.gaussian import mean
-from eoc.dmft.nonlinearity import dphi
+from eoc.meanfield.rate.curve import CorrelationCurve
+from eoc.meanfield.rate.gaussian import mean
+from eoc.meanfield.rate.nonlinearity import dphi
 
 
 def _lowest_levels(potential: np.ndarray, step: float) -> np.ndarray:

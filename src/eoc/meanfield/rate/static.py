@@ -21,8 +21,8 @@ import functools
 import numpy as np
 from scipy.optimize.elementwise import find_root
 
-from eoc.dmft.gaussian import DEFAULT_NODES, mean
-from eoc.dmft.nonlinearity import dphi, phi
+from eoc.meanfield.rate.gaussian import DEFAULT_NODES, mean
+from eoc.meanfield.rate.nonlinearity import dphi, phi
 
 _TOLERANCES = {"xatol": 0.0, "xrtol": 4e-15}
 _SMALLEST_VARIANCE = 1e-200

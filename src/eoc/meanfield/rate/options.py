@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from eoc import validation
-from eoc.dmft.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES
+from eoc.meanfield.rate.gaussian import DEFAULT_INNER_NODES, DEFAULT_NODES
 
 _INTEGER_MINIMA = {
     "nodes": 2,
@@ -22,7 +22,7 @@ _POSITIVE = ("tau_max", "tau_step", "box_decay_lengths", "min_box", "c0_trial_ma
 class Options:
     """Numerical options; the defaults are converged (tests/test_dmft_dynamics.py).
 
-    nodes: points of the normal rule (:mod:`eoc.dmft.gaussian`) of one-dimensional expectations and
+    nodes: points of the normal rule (:mod:`eoc.meanfield.rate.gaussian`) of one-dimensional expectations and
         of the outer (shared) variable of two-dimensional ones; inner_nodes: points of the inner one.
     chebyshev_degree: degree of the interpolant of λ²(C) on [C∞, C0].
     tau_max, tau_step: the output grid τ = 0, tau_step, …, tau_max of ``autocorr`` (units of t).

@@ -26,11 +26,11 @@ import xarray as xr
 from tqdm import tqdm
 
 from eoc import io, validation
-from eoc.dmft.chaotic import chaotic_solution, decay_rate_squared, decay_rate_squared_factorized
-from eoc.dmft.curve import CurveError, correlation_curve
-from eoc.dmft.lyapunov import continuum_bound, lyapunov_chaotic, lyapunov_fixed_point
-from eoc.dmft.options import Options
-from eoc.dmft.static import fixed_point_boundary, stability_parameter, static_map, static_variance
+from eoc.meanfield.rate.chaotic import chaotic_solution, decay_rate_squared, decay_rate_squared_factorized
+from eoc.meanfield.rate.curve import CurveError, correlation_curve
+from eoc.meanfield.rate.lyapunov import continuum_bound, lyapunov_chaotic, lyapunov_fixed_point
+from eoc.meanfield.rate.options import Options
+from eoc.meanfield.rate.static import fixed_point_boundary, stability_parameter, static_map, static_variance
 
 ODD_MODE_TOLERANCE = 1e-6
 """Largest accepted |E1 + 1/4| of the time-translation mode before the status flags the point."""
@@ -195,5 +195,5 @@ def solve_grid(g, sigma_b, *, progress: bool | None = None, **options) -> xr.Dat
     ds = xr.Dataset(variables, coords={"g": g, "sigma_b": sigma_b, "tau": tau, "C0_trial": C0_trial})
     io.annotate(ds, METADATA)
     config = {"g": g.tolist(), "sigma_b": sigma_b.tolist(), **settings.as_dict()}
-    ds.attrs.update(io.provenance(config), title="DMFT of the rate model (eoc.dmft)")
+    ds.attrs.update(io.provenance(config), title="DMFT of the rate model (eoc.meanfield.rate)")
     return ds

@@ -8,8 +8,8 @@ Public API (docs/interfaces.md): :func:`solve` (one point → :class:`Solution`)
 ``options`` (solver options and defaults).
 """
 
-from eoc.dmft.grid import Solution, solve, solve_grid
-from eoc.dmft.options import Options
-from eoc.dmft.static import fixed_point_boundary, static_map
+from eoc.meanfield.rate.grid import Solution, solve, solve_grid
+from eoc.meanfield.rate.options import Options
+from eoc.meanfield.rate.static import fixed_point_boundary, static_map
 
 __all__ = ["Options", "Solution", "fixed_point_boundary", "solve", "solve_grid", "static_map"]

@@ -41,8 +41,8 @@ import functools
 import numpy as np
 from scipy.optimize.elementwise import find_root
 
-from eoc.dmft.gaussian import mean, pair_mean
-from eoc.dmft.nonlinearity import dphi, log_cosh
+from eoc.meanfield.rate.gaussian import mean, pair_mean
+from eoc.meanfield.rate.nonlinearity import dphi, log_cosh
 
 _SMALLEST_VARIANCE = 1e-100  # its square is still a normal float
 
