@@ -52,7 +52,10 @@ def git_revision() -> str:
 
 def provenance(config: Mapping, *, mpi_size: int = 1, mpi_library: str = "none") -> dict[str, str | int]:
     """Attributes that say how a file was made: package version, git revision, the run's
-    configuration (JSON), MPI size and library, host, time (UTC) and library versions."""
+    configuration (JSON), MPI size and library, host, time (UTC), library versions, and the sizes
+    of this process's numba and BLAS thread pools (:func:`eoc.threads.current`)."""
+    from eoc import threads
+
     return {
         "eoc_version": __version__,
         "git_revision": git_revision(),
@@ -64,6 +67,7 @@ def provenance(config: Mapping, *, mpi_size: int = 1, mpi_library: str = "none")
         "python_version": platform.python_version(),
         "numpy_version": np.__version__,
         "xarray_version": xr.__version__,
+        **threads.current(),
     }
 
 

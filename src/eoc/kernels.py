@@ -56,7 +56,8 @@ row-blocking or two Python threads around BLAS (−15 %, still 33 / 49 ms), F-or
 
 Threads: the fused kernels run on numba's thread pool (``numba.set_num_threads`` or
 ``NUMBA_NUM_THREADS``), GEMV/GEMM on the BLAS pool (``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` or
-threadpoolctl). With one MPI rank per core, set both to 1.
+threadpoolctl). The ``eoc`` command sizes both from the cores each process was given
+(:mod:`eoc.threads`).
 """
 
 from __future__ import annotations

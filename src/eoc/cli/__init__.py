@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from eoc import __version__
+from eoc import __version__, threads, validation
 from eoc.errors import InputError
 from eoc.logs import configure
 
@@ -27,10 +27,31 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"eoc.cli.{name}").register(subparsers)
+    for subparser in subparsers.choices.values():
+        subparser.add_argument(
+            "--threads", metavar="N",
+            help="threads of numba's and BLAS's pools in this process (default: the cores this "
+            "process was given, shared with the MPI ranks on its node; see eoc.threads)",
+        )
     return parser
 
 
+def _requested_threads(argv: list[str] | None) -> str | None:
+    """``--threads`` from the command line, read before the parser (and numpy) is loaded."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--threads")
+    return early.parse_known_args(argv)[0].threads
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Set the thread pools (before numpy loads its BLAS), parse, run the subcommand."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        requested = _requested_threads(argv)
+        threads.apply(None if requested is None else validation.integer("--threads", requested, minimum=1))
+    except InputError as error:
+        print(f"eoc: error: {error}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     configure(args.log_level)
     try:

@@ -1,0 +1,153 @@
+"""Thread pools that follow the allocation: how many threads numba's and BLAS's pools get per process.
+
+A process gets the cores it was given, shared with the MPI ranks on its node that were given the
+same cores:
+
+    threads = max(1, |A| // r)      capped by SLURM_CPUS_PER_TASK when Slurm sets it,
+
+with A the process's CPU affinity (``os.sched_getaffinity``: the cpuset of a Slurm step or of a
+``taskset``/binding launcher) and r the number of MPI ranks on this node (``Split_type(
+COMM_TYPE_SHARED)``) whose affinity overlaps A (ranks bound to disjoint cores each keep their own;
+``mpiexec -n 2`` on a 2-core machine without binding gives 1 thread per rank). An explicit count
+(``eoc ... --threads N``) overrides the choice.
+
+:func:`apply` sets both pools, numba's (``numba.set_num_threads``, which runs the fused and panel
+kernels of :mod:`eoc.kernels`) and BLAS's (GEMV/GEMM, QR: ``threadpoolctl``), to that count. The
+command line calls it before numpy is imported, so it also exports ``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` and ``NUMBA_NUM_THREADS`` (BLAS never starts more
+threads than it may use, and ``mpiexec -n P`` or ``srun`` never oversubscribes the node) and, unless
+set, ``OPENBLAS_THREAD_TIMEOUT=4`` (idle BLAS threads sleep at once instead of spinning ~0.1 s
+against the numba kernels). Thread variables set by hand are overwritten in the process
+(``--threads`` is the override). :func:`current` reports the pool sizes for the provenance.
+
+This module imports neither numpy nor numba at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from eoc import validation
+
+#: Environment variables that launchers (Hydra/MPICH, Open MPI, PMIx, Slurm's PMI-2) set in every rank.
+LAUNCHER_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
+#: The thread-count variables exported before the numerical libraries load.
+POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+#: Idle OpenBLAS threads busy-wait 2^28 cycles (~0.1 s) after each call, against the numba kernels
+#: of the next steps (docs/performance.md); 2^4 cycles makes them sleep at once. Kept if set by hand.
+SPIN_VARIABLES = {"OPENBLAS_THREAD_TIMEOUT": "4"}
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The cores a process was given: its CPU affinity, the affinities of the MPI ranks on its node
+    (itself included), and Slurm's ``SLURM_CPUS_PER_TASK`` (``None`` when unset)."""
+
+    cpus: frozenset[int]
+    node_ranks: tuple[frozenset[int], ...]
+    slurm_cpus_per_task: str | None = None
+
+    def sharing(self) -> int:
+        """Ranks on this node whose cores overlap this process's (itself included), at least 1."""
+        return max(1, sum(1 for other in self.node_ranks if other & self.cpus))
+
+    def describe(self) -> str:
+        text = f"{len(self.cpus)} cpu(s) shared by {self.sharing()} rank(s) on the node"
+        if self.slurm_cpus_per_task is not None:
+            text += f", SLURM_CPUS_PER_TASK={self.slurm_cpus_per_task}"
+        return text
+
+
+def choose(allocation: Allocation, requested: int | None = None) -> int:
+    """Threads per pool for one process: ``requested`` if given, else max(1, |A| // r), capped by
+    SLURM_CPUS_PER_TASK (module docstring)."""
+    if requested is not None:
+        return validation.integer("threads", requested, minimum=1)
+    threads = max(1, len(allocation.cpus) // allocation.sharing())
+    slurm = allocation.slurm_cpus_per_task
+    if slurm is not None and slurm.strip().isdigit() and int(slurm) > 0:
+        threads = min(threads, int(slurm))
+    return threads
+
+
+def own_cpus() -> frozenset[int]:
+    """This process's CPU affinity (all CPUs where the platform has no affinity call)."""
+    try:
+        return frozenset(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return frozenset(range(os.cpu_count() or 1))
+
+
+def node_comm():
+    """mpi4py's communicator of the ranks on this node, or None when MPI is not running.
+
+    MPI counts when it was started (``python -m mpi4py``) or a launcher started this process."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is None and any(variable in os.environ for variable in LAUNCHER_VARIABLES):
+        try:
+            from mpi4py import MPI as mpi
+        except ImportError:
+            return None
+    if mpi is None or not mpi.Is_initialized() or mpi.Is_finalized():
+        return None
+    return mpi.COMM_WORLD.Split_type(mpi.COMM_TYPE_SHARED)
+
+
+def allocation(environ: Mapping[str, str] | None = None) -> Allocation:
+    """This process's :class:`Allocation`, read from the OS, the environment and MPI."""
+    environ = os.environ if environ is None else environ
+    cpus = own_cpus()
+    comm = node_comm()
+    if comm is None:
+        node_ranks: Iterable[frozenset[int]] = (cpus,)
+    else:
+        node_ranks = comm.allgather(cpus)
+        comm.Free()
+    return Allocation(cpus, tuple(node_ranks), environ.get("SLURM_CPUS_PER_TASK"))
+
+
+def export(threads: int, environ: dict | None = None) -> None:
+    """Set the pool variables to ``threads`` and OpenBLAS's spin time to its minimum unless set
+    (read by BLAS/OpenMP/numba when they load)."""
+    environ = os.environ if environ is None else environ
+    for variable in POOL_VARIABLES:
+        environ[variable] = str(threads)
+    for variable, value in SPIN_VARIABLES.items():
+        environ.setdefault(variable, value)
+
+
+def apply(requested: int | None = None) -> dict:
+    """Choose the thread count for this process and set numba's and BLAS's pools to it; return
+    :func:`current` plus how it was chosen."""
+    chosen = allocation()
+    threads = choose(chosen, requested)
+    export(threads)
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    threadpool_limits(limits=threads)
+    global _SOURCE
+    _SOURCE = "--threads" if requested is not None else chosen.describe()
+    return current()
+
+
+_SOURCE = "library defaults (eoc.threads.apply not called)"
+
+
+def current() -> dict:
+    """The pool sizes in this process: numba's threads, BLAS's threads (per library, the largest),
+    OpenMP's, and how they were chosen (for the provenance)."""
+    import numba
+    from threadpoolctl import threadpool_info
+
+    pools = threadpool_info()
+    blas = [pool["num_threads"] for pool in pools if pool["user_api"] == "blas"]
+    return {
+        "numba_threads": int(numba.get_num_threads()),
+        "blas_threads": int(max(blas)) if blas else 0,
+        "threads_chosen_from": _SOURCE,
+    }

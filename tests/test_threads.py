@@ -1,0 +1,98 @@
+"""Thread pools follow the allocation: the choice (affinity, ranks on the node, Slurm, --threads),
+its application in the CLI, and a run under mpiexec -n 2 that records one thread per rank."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from eoc import threads
+from eoc.errors import InputError
+
+A = frozenset
+
+
+@pytest.mark.parametrize(
+    ("cpus", "node_ranks", "slurm", "requested", "expected"),
+    [
+        (A({0, 1}), (A({0, 1}),), None, None, 2),  # one process, the whole 2-core machine
+        (A({0, 1}), (A({0, 1}), A({0, 1})), None, None, 1),  # mpiexec -n 2, no binding
+        (A({0, 1, 2}), (A({0, 1, 2}),) * 2, None, None, 1),  # 3 cores, 2 ranks: floor, never 0
+        (A({0}), (A({0}), A({0}), A({0})), None, None, 1),  # more ranks than cores: still 1
+        (A(range(64)), (A(range(64)),) * 32, None, None, 2),  # 32 unbound ranks on 64 cores
+        (A({4, 5}), tuple(A({2 * r, 2 * r + 1}) for r in range(32)), None, None, 2),  # srun -c 2, bound
+        (A(range(64)), (A(range(64)),), "8", None, 8),  # Slurm cpus-per-task caps an unbound process
+        (A(range(4)), (A(range(4)),), "8", None, 4),  # ... but never raises the affinity
+        (A(range(4)), (A(range(4)),), "", None, 4),  # an empty Slurm variable is ignored
+        (A(range(4)), (A(range(4)),) * 2, None, 3, 3),  # --threads overrides
+        (A({0}), (A({0}),), "1", 16, 16),  # ... everything
+    ],
+)
+def test_choice(cpus, node_ranks, slurm, requested, expected):
+    assert threads.choose(threads.Allocation(cpus, node_ranks, slurm), requested) == expected
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "two", True])
+def test_bad_request_names_the_value(bad):
+    with pytest.raises(InputError, match="threads"):
+        threads.choose(threads.Allocation(A({0}), (A({0}),)), bad)
+
+
+def test_export_sets_every_pool_variable():
+    environ = {"OPENBLAS_CORETYPE": "Haswell"}
+    threads.export(3, environ)
+    assert environ == {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_THREAD_TIMEOUT": "4",
+                       **dict.fromkeys(threads.POOL_VARIABLES, "3")}
+    environ = {"OPENBLAS_THREAD_TIMEOUT": "10"}  # set by hand: kept
+    threads.export(1, environ)
+    assert environ["OPENBLAS_THREAD_TIMEOUT"] == "10"
+
+
+def test_allocation_of_a_serial_process_is_its_affinity():
+    chosen = threads.allocation({"SLURM_CPUS_PER_TASK": "1"})
+    assert chosen.cpus == frozenset(os.sched_getaffinity(0)) and chosen.node_ranks == (chosen.cpus,)
+    assert threads.choose(chosen) == 1
+
+
+def _clean_environment():
+    return {k: v for k, v in os.environ.items() if k not in threads.POOL_VARIABLES and not k.startswith("SLURM")}
+
+
+def test_cli_applies_threads_and_records_them(tmp_path):
+    out = tmp_path / "one.nc"
+    command = [sys.executable, "-m", "eoc", "simulate", "--model", "lstm", "--g", "3", "--sigma-b", "0",
+               "--N", "16", "--seed", "0", "--steps", "40", "--transient", "0", "--n-lags", "5",
+               "--threads", "1", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
+    assert done.returncode == 0, done.stderr
+    with xr.open_dataset(out) as ds:
+        assert (ds.attrs["numba_threads"], ds.attrs["blas_threads"]) == (1, 1)
+        assert ds.attrs["threads_chosen_from"] == "--threads"
+
+
+def test_cli_rejects_bad_threads_before_work(tmp_path):
+    command = [sys.executable, "-m", "eoc", "simulate", "--model", "rate", "--g", "3", "--sigma-b", "0",
+               "--N", "16", "--seed", "0", "--threads", "0", "--out", str(tmp_path / "x.nc")]
+    done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
+    assert done.returncode == 2 and "threads must be an integer >= 1, got '0'" in done.stderr
+
+
+@pytest.mark.mpi
+def test_two_ranks_on_two_cores_get_one_thread_each(tmp_path):
+    """No thread variable set by hand: each rank's pools shrink to its share of the node."""
+    if len(os.sched_getaffinity(0)) != 2:
+        pytest.skip("the expected count (1 per rank) is for a 2-core allocation")
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    out = tmp_path / "two.nc"
+    command = [str(mpiexec), "-n", "2", sys.executable, "-m", "mpi4py", "-m", "eoc", "simulate", "--model", "lstm",
+               "--g", "3", "--sigma-b", "0", "--N", "16", "--seed", "0", "--steps", "40", "--transient", "0",
+               "--n-lags", "5", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
+    assert done.returncode == 0, done.stderr
+    with xr.open_dataset(out) as ds:
+        assert ds.attrs["mpi_size"] == 2
+        assert (ds.attrs["numba_threads"], ds.attrs["blas_threads"]) == (1, 1)
+        assert "shared by 2 rank(s)" in ds.attrs["threads_chosen_from"]
