@@ -5,6 +5,7 @@ import pytest
 
 from eoc.simulate import driver
 from eoc.simulate.disorder import Disorder
+from eoc.simulate import observables
 from eoc.simulate.observables import jacobian_radius
 from eoc.simulate.parallel import Partition, SerialComm
 from eoc.simulate.rate import rk4_step
@@ -58,6 +59,24 @@ def test_rate_zero_state_jacobian_radius():
     weights = dynamics.product.weights
     np.testing.assert_allclose(radius, np.abs(np.linalg.eigvals(-np.eye(n) / 2 + g / 4 * weights)).max(), rtol=1e-10)
     assert abs(radius - (0.5 + g / 4)) < g / 4 * 2 * np.sqrt(np.log(n) / n)
+
+
+@pytest.mark.parametrize(("model", "options"), [
+    ("lstm", dict(sigma_b=[0.0, 0.4])),
+    ("lstm", dict(sigma_b=[0.0], bias_means={"f": 1.0})),
+    ("rate", dict(sigma_b=[0.0, 0.4])),
+])
+def test_jacobian_radius_from_the_n_by_n_spectrum_equals_the_dense_one(model, options):
+    """The affine-spectrum route (rate model; LSTM points without biases) gives the radius of the
+    dense zero-state Jacobian; the LSTM's biased points take the dense route."""
+    n = 40
+    config, dynamics = _dynamics(model, N=n, g=[1.5, 3.0], **options)
+    radius = jacobian_radius(dynamics, SerialComm(), zero_state_rows=config.state_dim)
+    dense = [observables._dense_radius(dynamics, SerialComm(), p, config.state_dim, 256) for p in range(radius.size)]
+    np.testing.assert_allclose(radius, dense, rtol=1e-10)
+    _, scale = observables.zero_state_affine_map(dynamics, SerialComm())
+    unbiased = (np.asarray(config.point_bias_scales()) == 0) & (not config.bias_means)
+    assert (np.isfinite(scale) == (unbiased | (model == "rate"))).all()
 
 
 @pytest.mark.parametrize("size", [2, 3, 5])

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from eoc import io
-from eoc.meanfield.rate import Options, solve_grid
 from eoc.logs import get_logger
+from eoc.meanfield.rate.options import Options
 
 _DEFAULTS = Options()
 
@@ -43,6 +42,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> None:
+    from eoc import io
+    from eoc.meanfield.rate import solve_grid
+
     path = io.check_writable(args.out)
     options = {name: getattr(args, name) for name in _SOLVER_OPTIONS}
     ds = solve_grid(args.g, args.sigma_b, **options)

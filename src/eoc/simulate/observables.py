@@ -48,29 +48,84 @@ def correlation_time(autocorr: np.ndarray, mean_square: np.ndarray, lags: np.nda
 def jacobian_radius(dynamics, comm, *, zero_state_rows: int, chunk: int = 256) -> np.ndarray:
     """Spectral radius of the Jacobian at the zero state for each point of the batch, (A,).
 
-    The local rows of the D × D Jacobian (D = 2N for the LSTM's (c, h), N for the rate model) are
+    Where the zero-state Jacobian's non-zero spectrum is an affine image a + b·spec(Z/√N) of the
+    stored matrix (:func:`zero_state_affine_map`: the rate model, and the LSTM at points without
+    biases), the radius is max |a + b μ| over the eigenvalues μ of one N × N matrix, gathered on
+    rank 0 and diagonalised once for all such points. LSTM with zero biases:
+    J0 = [[I/2, U_c/2], [I/4, U_c/4]] has rank N and its non-zero eigenvalues are 1/2 + μ_c/4,
+    μ_c ∈ spec(U_c), U_c = g_c Z_c/√N, so the radius tends to 1/2 + g_c/4 (circular law,
+    science.md §2); rate model: −I/2 + (g/4) φ'(0) Z/√N, radius → 1/2 + g/4 too (its leftmost
+    eigenvalue), while stability is decided by the rightmost, −1/2 + g/4.
+
+    Other points (the LSTM with biases, whose zero state is not a fixed point and whose Jacobian
+    mixes all four gates) fall back to the dense D × D Jacobian (D = 2N): its local rows are
     built from the dynamics' own Jacobian–vector product applied to the unit vectors, gathered on
-    rank 0, and handed to ``numpy.linalg.eigvals``. LSTM with zero biases: the radius tends to
-    1/2 + g_c/4 (circular law, science.md §2); rate model: −I/2 + (g/4) Z/√N has radius → 1/2 + g/4
-    too (its leftmost eigenvalue), while stability is decided by the rightmost, −1/2 + g/4.
+    rank 0 and handed to ``numpy.linalg.eigvals`` (O(D³): the caller bounds N).
     """
-    rows = dynamics.global_rows
     points = dynamics.state.shape[1]
-    radii = np.empty(points)
-    zero = np.zeros((rows.size, 1), dtype=dynamics.state.dtype)
-    for p in range(points):
-        local = np.empty((rows.size, zero_state_rows))
-        for start in range(0, zero_state_rows, chunk):
-            columns = np.arange(start, min(start + chunk, zero_state_rows))
-            unit = (rows[:, None] == columns[None, :]).astype(dynamics.state.dtype)[:, None, :]
-            local[:, columns] = dynamics.linearization(zero, unit, slice(p, p + 1))[:, 0, :]
-        pieces = comm.gather((rows, local))
+    radii = np.full(points, np.nan)
+    shift, scale = zero_state_affine_map(dynamics, comm)
+    reduced = np.isfinite(scale)
+    if reduced.any():
+        spectrum = _gathered_eigenvalues(dynamics, comm)
         if comm.rank == 0:
-            jacobian = np.empty((zero_state_rows, zero_state_rows))
-            for piece_rows, piece in pieces:
-                jacobian[piece_rows] = piece
-            radii[p] = np.abs(np.linalg.eigvals(jacobian)).max()
+            radii[reduced] = np.abs(shift[reduced, None] + scale[reduced, None] * spectrum[None, :]).max(axis=1)
+    for p in np.flatnonzero(~reduced):
+        radii[p] = _dense_radius(dynamics, comm, p, zero_state_rows, chunk)
     return comm.bcast(radii)
+
+
+def zero_state_affine_map(dynamics, comm) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) per point, (A,) each, with spec J(0) \\ {0} = a + b·spec(Z/√N); NaN where it is not so.
+
+    Z/√N: the stored rows of the cell input (LSTM) or of the only matrix (rate model). LSTM: a = 1/2,
+    b = g_c/4 where every bias of the point is zero on every rank; rate model: a = −1/2,
+    b = g·φ'(0)/4 for every point (the biases do not enter DF at h = 0).
+    """
+    from eoc.simulate.lstm import LSTM
+
+    points = dynamics.state.shape[1]
+    if isinstance(dynamics, LSTM):
+        largest_bias = np.abs(dynamics.bias).max(axis=(0, 1)) if dynamics.bias.shape[1] else np.zeros(points)
+        unbiased = comm.allreduce(largest_bias.astype(np.float64), op="max") == 0
+        scale = np.where(unbiased, dynamics.gains[3].astype(np.float64) / 4, np.nan)
+        return np.full(points, 0.5), scale
+    slope = float(np.asarray(dynamics.phi_prime(np.zeros(1)))[0])
+    return np.full(points, -0.5), dynamics.gains.astype(np.float64) * slope / 4
+
+
+def _gathered_eigenvalues(dynamics, comm) -> np.ndarray | None:
+    """Eigenvalues of the N × N matrix Z/√N of :func:`zero_state_affine_map` on rank 0 (None elsewhere)."""
+    from eoc.simulate.lstm import LSTM
+
+    weights = dynamics.product.weights
+    n_local = dynamics.units.stop - dynamics.units.start
+    block = weights[3 * n_local : 4 * n_local] if isinstance(dynamics, LSTM) else weights
+    pieces = comm.gather((dynamics.units, block))
+    if comm.rank != 0:
+        return None
+    matrix = np.empty((block.shape[1], block.shape[1]))
+    for units, piece in pieces:
+        matrix[units] = piece
+    return np.linalg.eigvals(matrix)
+
+
+def _dense_radius(dynamics, comm, p: int, zero_state_rows: int, chunk: int) -> float:
+    """Spectral radius of point p's dense zero-state Jacobian (rank 0; NaN elsewhere)."""
+    rows = dynamics.global_rows
+    zero = np.zeros((rows.size, 1), dtype=dynamics.state.dtype)
+    local = np.empty((rows.size, zero_state_rows))
+    for start in range(0, zero_state_rows, chunk):
+        columns = np.arange(start, min(start + chunk, zero_state_rows))
+        unit = (rows[:, None] == columns[None, :]).astype(dynamics.state.dtype)[:, None, :]
+        local[:, columns] = dynamics.linearization(zero, unit, slice(p, p + 1))[:, 0, :]
+    pieces = comm.gather((rows, local))
+    if comm.rank != 0:
+        return np.nan
+    jacobian = np.empty((zero_state_rows, zero_state_rows))
+    for piece_rows, piece in pieces:
+        jacobian[piece_rows] = piece
+    return float(np.abs(np.linalg.eigvals(jacobian)).max())
 
 
 #: A converging point counts as a fixed point when its step-to-step change fell by this factor.

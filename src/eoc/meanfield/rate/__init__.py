@@ -8,8 +8,27 @@ Public API (docs/interfaces.md): :func:`solve` (one point → :class:`Solution`)
 ``options`` (solver options and defaults).
 """
 
-from eoc.meanfield.rate.grid import Solution, solve, solve_grid
-from eoc.meanfield.rate.options import Options
-from eoc.meanfield.rate.static import fixed_point_boundary, static_map
+import importlib
 
-__all__ = ["Options", "Solution", "fixed_point_boundary", "solve", "solve_grid", "static_map"]
+#: Public name -> the module that defines it; imported on first use (PEP 562), so that the command
+#: line can read the solver's defaults (``options``) without importing scipy.
+_EXPORTS = {
+    "Options": "options",
+    "Solution": "grid",
+    "fixed_point_boundary": "static",
+    "solve": "grid",
+    "solve_grid": "grid",
+    "static_map": "static",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
