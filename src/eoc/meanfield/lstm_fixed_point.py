@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import brentq
+from scipy.special import expit
 
 from eoc.errors import InputError
 from eoc.meanfield.rate.gaussian import _HALF_WIDTH, normal_rule
@@ -54,7 +55,8 @@ SCAN_POINTS = 32
 
 
 def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    """σ(x) = 1/(1 + e^{−x}) with full relative precision also where it is tiny (1 − f = σ(−a_f))."""
+    return expit(x)
 
 
 def _per_gate(values, name: str, default: float) -> np.ndarray:
@@ -117,7 +119,7 @@ class FixedPointTheory:
         with np.errstate(over="ignore"):
             c = i * c_hat * (1.0 + np.exp(a_f))  # i ĉ / (1 − f)
         weights = self._w[None, :, None, None] * self._w[None, None, :, None] * w_c[:, None, None, :]
-        return f, i, c_hat, c, np.tanh(c), weights
+        return f, _sigmoid(-a_f), i, c_hat, c, np.tanh(c), weights
 
     @staticmethod
     def _mean(values, weights):
@@ -148,7 +150,7 @@ class FixedPointTheory:
     def _phi_parts(self, g, sigma_b, q, z):
         """E[A²/|z − f|²] and E[B²] for complex z (flat inputs)."""
         s = self._scales(g, sigma_b, q)
-        f, i, c_hat, c, tanh_c, weights = self._units(s)
+        f, one_minus_f, i, c_hat, c, tanh_c, weights = self._units(s)
         o2, oo = self._output_gate(s)
         gf, gi, go, gc = (self.ratios[:, None] * g[None, :])[:, :, None, None, None]
         S = 1 - tanh_c**2
@@ -157,8 +159,9 @@ class FixedPointTheory:
             + (gi * c_hat * i * (1 - i)) ** 2
             + (gc * i * (1 - c_hat**2)) ** 2
         )
+        # z − f = (z − 1) + (1 − f), with 1 − f = σ(−a_f) exact where f rounds to 1
         with np.errstate(divide="ignore"):
-            resolvent = 1.0 / np.abs(z[:, None, None, None] - f) ** 2
+            resolvent = 1.0 / np.abs((z[:, None, None, None] - 1.0) + one_minus_f) ** 2
         A_term = o2 * self._mean(A2 * resolvent, weights)
         B_term = go[:, 0, 0, 0] ** 2 * oo * self._mean(tanh_c**2, weights)
         return A_term, B_term
