@@ -345,3 +345,22 @@ def test_command_line_rejects_a_missing_file(tmp_path, capsys):
                  "--dmft", str(tmp_path / "dmft.nc"), "--outdir", str(tmp_path)])
     assert code == 2
     assert "nope.nc" in capsys.readouterr().err
+
+
+def test_dmft_chaos_onset_is_the_root_of_the_dmft_exponent():
+    """The DMFT λ_max = 0 line from root finding: g = 2 at σ_b = 0 (λ_max = −1/2 + g/4 below),
+    the fixed-point boundary g_c(σ_b) with bias (where the static solution loses stability), and
+    NaN where the grid does not bracket a sign change; a coarse grid's linear interpolation is
+    off by far more."""
+    from eoc.figures.chaos import dmft_chaos_onset
+    from eoc.figures.estimators import zero_crossing
+    from eoc.meanfield.rate import fixed_point_boundary, solve_grid
+
+    grid = solve_grid([1.5, 2.5, 3.5, 4.0], [0.0, 0.5, 1.0])
+    onset = dmft_chaos_onset(grid["lyapunov_max"])
+    boundary = fixed_point_boundary([0.0, 0.5])
+    np.testing.assert_allclose(onset.sel(sigma_b=[0.0, 0.5]).values, boundary, atol=1e-3)
+    assert np.isnan(onset.sel(sigma_b=1.0))  # g_c(1) ≈ 4.65 lies beyond the grid
+    column = grid["lyapunov_max"].sel(sigma_b=0.5)
+    interpolated, _ = zero_crossing(column["g"].values, column.values)
+    assert abs(interpolated - boundary[1]) > 10 * 1e-3

@@ -2,11 +2,12 @@
 
 * λ_max against λ²: the DMFT's maximal exponent and the simulations' N → ∞ extrapolation of λ_max
   (fit in 1/N, error from seeds) against the DMFT decay rate λ² at the same (g, σ_b), with the
-  continuum bound λ_max ≥ −1/2 + √(1/4 − λ²) of the rate model (λ² ≤ 1/4). The LSTM is a
+  continuum bound λ_max ≥ −1/2 + √(1/4 − λ²) of the rate model (λ² ≤ 1/4), and the onset branch
+  (λ_max > 0) on log–log axes with the DMFT's ratios λ_max/λ² → 3 (σ_b = 0), 1.25 (σ_b > 0). The LSTM is a
   discrete-time map with its biases inside the gates: its exponent (1/step) is not the rate
   model's (1/t) and is drawn in its own panel, against the rate model's λ² only as a coordinate.
 * Phase diagram in (σ_b, g): the fixed-point boundary g_c(σ_b) (DMFT file), the λ_max = 0 line of
-  the DMFT (contour) and of the simulations (zero crossing in g of the extrapolated λ_max, per σ_b),
+  the DMFT (per σ_b, the root in g of the DMFT λ_max: :func:`dmft_chaos_onset`) and of the simulations (zero crossing in g of the extrapolated λ_max, per σ_b),
   and the grid points where the LSTM gates concentrate at 1/2 (every gate's seed-mean satisfies
   |mean − 1/2| < tol and spread < tol at the largest N with data).
 """
@@ -18,7 +19,6 @@ import xarray as xr
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from eoc import validation
 from eoc.figures import data, estimators, style
@@ -37,7 +37,8 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
     """λ_max against λ² over the whole (g, σ_b) grid, rate model (with the DMFT and the continuum
     bound) and LSTM (per step) in separate panels, coloured by σ_b."""
     data.check(simulations, dmft)
-    figure, axes = style.new_figure(nrows=2, height=4.6, sharex=True)
+    figure, (*axes, onset) = style.new_figure(nrows=3, height=6.6)
+    axes[0].sharex(axes[1])
     lambda2 = data.variable(dmft, "lambda2")
     biases = [] if simulations is None else list(simulations["sigma_b"].values)
     biases += [] if dmft is None else list(dmft["sigma_b"].values)
@@ -74,11 +75,56 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
             notes.append(f"{model}: {lost} (g, σ_b) points without an N → ∞ value")
         ax.legend(loc="lower left")
     axes[-1].set_xlabel(r"$\lambda^2$ of the rate-model DMFT (1/t$^2$)")
+    _draw_onset(onset, simulations, dmft, lambda2, norm, notes)
     if any(ax.collections for ax in axes):
-        figure.colorbar(ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=axes,
+        figure.colorbar(ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=[*axes, onset],
                         label=r"bias $\sigma_b$", shrink=0.6)
     style.footnote(figure, notes)
     return figure
+
+
+#: Near the onset of chaos the DMFT gives λ_max ≈ ratio · λ² (science.md §3): 3 without bias,
+#: 1.25 with bias; drawn as guides in the log–log onset panel.
+ONSET_RATIOS = ((3.0, r"$\lambda_{max} = 3\lambda^2$ ($\sigma_b = 0$)"),
+                (1.25, r"$\lambda_{max} = 1.25\lambda^2$ ($\sigma_b > 0$)"))
+
+
+def _draw_onset(ax, simulations, dmft, lambda2, norm, notes) -> None:
+    """The rate model's onset branch on log–log axes: λ_max > 0 against λ² > 0 (DMFT and the
+    simulations' N → ∞ values), with the DMFT's onset ratios as guides."""
+    ax.set_title(r"rate model near onset ($\lambda_{max} > 0$, log–log)")
+    ax.set_xlabel(r"$\lambda^2$ of the rate-model DMFT (1/t$^2$)")
+    ax.set_ylabel(r"$\lambda_{max}$ (1/t)")
+    lyapunov = data.variable(dmft, "lyapunov_max")
+    if lambda2 is None or lyapunov is None:
+        style.empty_panel(ax, "no DMFT λ² and λ_max: no onset branch to draw")
+        return
+    lyapunov = lyapunov.broadcast_like(lambda2).transpose(*lambda2.dims)
+    sb = lambda2["sigma_b"].broadcast_like(lambda2).transpose(*lambda2.dims)
+    x, y = lambda2.values.ravel(), lyapunov.values.ravel()
+    chaotic = (x > 0) & (y > 0)
+    extrapolated = _extrapolated_lyapunov(simulations, "rate")
+    if extrapolated is not None:
+        at = data.at_points(lambda2, extrapolated["g"], extrapolated["sigma_b"]).transpose("g", "sigma_b")
+        xs, ys = at.values.ravel(), extrapolated["value"].values.ravel()
+        above = (xs > 0) & (ys > 0)
+        if above.any():
+            sim_sb = extrapolated["sigma_b"].broadcast_like(extrapolated["value"]).transpose("g", "sigma_b")
+            ax.scatter(xs[above], ys[above], c=sim_sb.values.ravel()[above], norm=norm, cmap=style.SEQUENTIAL,
+                       marker="s", s=14, edgecolors="k", linewidths=0.4, label=r"simulation, $N\to\infty$", zorder=3)
+        else:
+            notes.append("rate: no simulated point with λ_max > 0 and λ² > 0 (onset panel)")
+    if not chaotic.any():
+        style.empty_panel(ax, "no DMFT point with λ_max > 0 and λ² > 0")
+        return
+    ax.scatter(x[chaotic], y[chaotic], c=sb.values.ravel()[chaotic], norm=norm, cmap=style.SEQUENTIAL,
+               marker="o", s=8, linewidths=0, label="DMFT")
+    line = np.geomspace(x[chaotic].min(), x[chaotic].max(), 20)
+    for (ratio, label), ls in zip(ONSET_RATIOS, ("--", ":"), strict=True):
+        ax.plot(line, ratio * line, color="0.3", ls=ls, lw=0.8, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.legend(loc="lower right")
 
 
 def _draw_dmft_and_bound(ax, dmft, lambda2, norm) -> None:
@@ -115,14 +161,13 @@ def phase_diagram(
         handles += ax.plot(boundary["sigma_b"].values, boundary.values, color="k",
                            label=r"fixed-point boundary $g_c(\sigma_b)$")
         notes += data.gap_note("g_c", boundary)
-    lyapunov = data.variable(dmft, "lyapunov_max")
-    if lyapunov is not None and min(lyapunov.sizes["g"], lyapunov.sizes["sigma_b"]) >= 2:
-        field = lyapunov.transpose("g", "sigma_b")
-        values = np.ma.masked_invalid(field.values)
-        if values.count() and values.min() < 0 < values.max():
-            ax.contour(field["sigma_b"].values, field["g"].values, values, levels=[0.0],
-                       colors="C3", linestyles="--", linewidths=1.0)
-            handles.append(Line2D([], [], color="C3", ls="--", label=r"DMFT $\lambda_{max}=0$"))
+    onset = dmft_chaos_onset(data.variable(dmft, "lyapunov_max"))
+    if onset is not None and np.isfinite(onset.values).any():
+        handles += ax.plot(onset["sigma_b"].values, onset.values, color="C3", ls="--", lw=1.0,
+                           marker=".", label=r"DMFT $\lambda_{max}=0$")
+        lost = onset["sigma_b"].values[~np.isfinite(onset.values)]
+        if lost.size:
+            notes.append("DMFT λ_max has no zero in the gain grid at σ_b = " + ", ".join(f"{b:g}" for b in lost))
     for model, marker, color in (("rate", "o", "C0"), ("lstm", "^", "C1")):
         extrapolated = _extrapolated_lyapunov(simulations, model)
         if extrapolated is None:
@@ -146,13 +191,58 @@ def phase_diagram(
     biases = np.concatenate([ds["sigma_b"].values for ds in (simulations, dmft) if ds is not None]
                             or [np.zeros(1)])
     pad = 0.05 * (np.ptp(biases) or 1.0)
-    ax.set_xlim(biases.min() - pad, biases.max() + pad)  # contour would otherwise clip the edges
+    ax.set_xlim(biases.min() - pad, biases.max() + pad)
     if handles:
         ax.legend(handles=handles, loc="lower right")
     else:
         style.empty_panel(ax, "nothing to draw: no DMFT boundary and no simulations")
     style.footnote(figure, notes)
     return figure
+
+
+def dmft_chaos_onset(lyapunov: xr.DataArray | None, *, xtol: float = 1e-5) -> xr.DataArray | None:
+    """The gain where the DMFT λ_max(g) crosses zero, per σ_b of ``lyapunov`` (DMFT grid, dims g
+    and sigma_b): the grid brackets the first upward sign change, :func:`scipy.optimize.brentq`
+    finds the root of :func:`eoc.meanfield.rate.solve`'s λ_max in that bracket (to ``xtol`` in g;
+    at the fixed-point boundary itself the chaotic solution degenerates and λ_max is NaN, so a
+    trial gain there is moved by up to ±3·10·xtol to the nearest finite value). NaN where the grid
+    has no sign change or the solver fails inside the bracket."""
+    if lyapunov is None or lyapunov.sizes.get("g", 0) < 2:
+        return None
+    from scipy.optimize import brentq
+
+    from eoc.meanfield.rate import solve
+
+    field = lyapunov.transpose("g", "sigma_b")
+    gains = field["g"].values
+    roots = []
+    for column, bias in enumerate(field["sigma_b"].values):
+        values = field.values[:, column]
+        keep = np.isfinite(values)
+        g, y = gains[keep], values[keep]
+        up = np.flatnonzero((y[:-1] < 0) & (y[1:] >= 0))
+        if not up.size:
+            roots.append(np.nan)
+            continue
+        low, high = g[up[0]], g[up[0] + 1]
+        if y[up[0] + 1] == 0:
+            roots.append(float(high))
+            continue
+        try:
+            roots.append(brentq(_finite_lyapunov, low, high, args=(float(bias), solve, 10 * xtol), xtol=xtol))
+        except ValueError:  # no finite λ_max near a trial gain, or no sign change in the bracket
+            roots.append(np.nan)
+    return xr.DataArray(np.array(roots, dtype=float), coords={"sigma_b": field["sigma_b"].values},
+                        dims="sigma_b", name="g_chaos")
+
+
+def _finite_lyapunov(g: float, sigma_b: float, solve, step: float) -> float:
+    """The DMFT λ_max at g, or at the nearest of g ± step, g ± 2 step, g ± 3 step where g gives NaN."""
+    for shift in (0, 1, -1, 2, -2, 3, -3):
+        value = solve(g + shift * step, sigma_b).lyapunov_max
+        if np.isfinite(value):
+            return value
+    raise ValueError(f"no finite DMFT lambda_max near g={g}, sigma_b={sigma_b}")
 
 
 def _draw_gate_concentration(ax, simulations, tolerance, notes) -> list:

@@ -149,8 +149,21 @@ def critical_gain(
         drawn = True
     if not drawn:
         style.empty_panel(ax, "no zero crossing of λ_max(g) at any N")
-    ax.set_xlabel(r"$1/N$")
+    _inverse_size_axis(ax, simulations)
     ax.set_ylabel(r"critical gain $g_c(N)$")
     ax.legend(loc="best")
     style.footnote(figure, notes)
     return figure
+
+
+def _inverse_size_axis(ax, simulations) -> None:
+    """x = 1/N from 0 with a little room, in units of 10⁻³ (offset-free), and the simulated N named
+    on a secondary axis at the top, so the points near 1/N = 0 can be told apart."""
+    ax.set_xlabel(r"$1/N$ ($10^{-3}$)")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{1e3 * x:g}")
+    sizes = [] if simulations is None or "N" not in simulations.coords else simulations["N"].values.astype(float)
+    if len(sizes):
+        ax.set_xlim(-0.08 / np.min(sizes), 1.08 / np.min(sizes))
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(1.0 / np.asarray(sizes), [f"{n:g}" for n in sizes], rotation=90)
+        top.set_xlabel("N")
