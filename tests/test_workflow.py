@@ -117,6 +117,11 @@ def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
         ({"require_complete": "yes"}, ["'yes' is not of type 'boolean'", "require_complete"]),
         ({"g": [0.3, 0.30000000000000004]}, ["g has values that are equal once written canonically: ['0.3']"]),
         ({"simulate": {"n_lags": 500}}, ["n_lags=500 needs at least 1000"]),
+        ({"dmft": {"g": [1.0, float("inf")]}}, ["config.dmft.g[1] must be a finite number, got inf"]),
+        ({"dmft": {"sigma_b": [float("nan")]}}, ["config.dmft.sigma_b[0] must be a finite number, got nan"]),
+        ({"N": [64.0]}, ["config.N[0] must be an integer", "64.0"]),
+        ({"N": [1000000]}, ["N=1000000 on 2 rank(s) in float64 needs about", "MiB are available"]),
+        ({"simulate": {"steps": 10**12}}, ["needs about", "samples", "MiB are available"]),
     ],
 )
 def test_bad_config_stops_before_any_job_and_names_key_and_value(tmp_path, changes, fragments):

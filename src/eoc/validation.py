@@ -77,3 +77,31 @@ def choice(name: str, value, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise InputError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
     return value
+
+
+def config_numbers(config, schema: dict, *, path: str = "config") -> None:
+    """Check the numbers of a configuration beyond what JSON Schema checks: every number finite
+    (``.inf`` and ``.nan`` pass a schema's ``minimum``) and every ``type: integer`` value an int
+    (JSON Schema accepts 64.0 as an integer; a sweep would then name its files ``N64.0``).
+
+    Walks ``config`` along ``schema`` (``properties``, ``items``, ``$ref`` into ``$defs``); raises
+    InputError naming the key (``config.dmft.g[1]``) and the value.
+    """
+    definitions = schema.get("$defs", {})
+
+    def walk(value, node, where):
+        while "$ref" in node:
+            node = {**definitions[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, node.get("properties", {}).get(key, {}), f"{where}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, node.get("items", {}), f"{where}[{index}]")
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise InputError(f"{where} must be a finite number, got {value!r}")
+            if node.get("type") == "integer":
+                raise InputError(f"{where} must be an integer (written without a decimal point), got {value!r}")
+
+    walk(config, schema, path)

@@ -10,16 +10,21 @@
 
 from pathlib import Path
 
+import yaml
 from snakemake.utils import min_version, validate
 
 from eoc.errors import InputError
 from eoc.merge import grid as sweep
+from eoc.simulate import memory
 from eoc.simulate.driver import check as check_simulation
+from eoc.validation import config_numbers
 
 min_version("9.0")
 
 
-validate(config, "../schemas/config.schema.yaml")
+SCHEMA = Path(workflow.current_basedir) / "../schemas/config.schema.yaml"
+validate(config, str(SCHEMA))
+config_numbers(config, yaml.safe_load(SCHEMA.read_text()))
 
 SIM = config["simulate"]
 MODELS = config["models"]
@@ -50,11 +55,17 @@ def tasks(model, N):
     )
 
 
-# The engine's own checks, on every (model, N) of the grid, before any job runs.
+# The engine's own checks and its memory estimate, on every (model, N) of the grid, before any
+# job runs: a job that cannot fit on a node (simulate.resources.mb_per_node) never reaches sbatch.
+NODE_MEMORY = (
+    (SIM["resources"]["mb_per_node"] * memory.MiB, "simulate.resources.mb_per_node")
+    if "mb_per_node" in SIM["resources"]
+    else memory.node_memory(total=True)
+)
 for _model in MODELS:
     for _N in NS:
         try:
-            check_simulation(
+            _checked = check_simulation(
                 model=_model,
                 g=G,
                 sigma_b=SIGMA_B,
@@ -65,6 +76,24 @@ for _model in MODELS:
                 k=SIM["k"],
                 n_lags=SIM["n_lags"],
                 ranks=tasks(_model, _N),
+            )
+            memory.check(
+                memory.estimate(
+                    model=_model,
+                    N=_N,
+                    ranks=tasks(_model, _N),
+                    points=min(len(G), SIM["batch"]["g"])
+                    * min(len(SIGMA_B), SIM["batch"]["sigma_b"]),
+                    k=_checked.k,
+                    steps=_checked.steps,
+                    renorm_interval=_checked.renorm_interval,
+                    dt=_checked.dt,
+                    with_checkpoint=True,
+                ),
+                N=_N,
+                ranks=tasks(_model, _N),
+                dtype=_checked.dtype,
+                available=NODE_MEMORY,
             )
         except InputError as error:
             raise InputError(

@@ -10,19 +10,22 @@ from __future__ import annotations
 import numpy as np
 
 
-def autocorrelation_sums(samples: np.ndarray, n_lags: int) -> tuple[np.ndarray, np.ndarray]:
+def autocorrelation_sums(samples: np.ndarray, n_lags: int, *, chunk: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """Per-unit autocorrelations of sampled time series, summed over the units given.
 
     ``samples`` (T, units, P): h_i(t) at T equally spaced times (spacing: one lag). For each unit
     the unbiased estimate C_i(τ) = Σ_t h_i(t) h_i(t+τ) / (T − τ) is computed with an FFT of the
-    zero-padded series (Wiener–Khinchin). Returns (Σ_i C_i(τ) over τ < n_lags, shape (n_lags, P);
+    zero-padded series (Wiener–Khinchin), ``chunk`` units at a time. Returns (Σ_i C_i(τ) over τ < n_lags, shape (n_lags, P);
     Σ_i m_i², shape (P,)) with m_i the time mean of h_i, for the connected part.
     """
-    length = samples.shape[0]
-    spectrum = np.fft.rfft(samples, n=2 * length, axis=0)
-    raw = np.fft.irfft(spectrum * np.conj(spectrum), n=2 * length, axis=0)[:n_lags]
-    overlap = (length - np.arange(n_lags))[:, None, None]
-    return (raw / overlap).sum(axis=1), (samples.mean(axis=0) ** 2).sum(axis=0)
+    length, units, points = samples.shape
+    overlap = (length - np.arange(n_lags))[:, None]
+    sums = np.zeros((n_lags, points))
+    for start in range(0, units, chunk):  # a few units at a time: the transforms take 8x their samples
+        spectrum = np.fft.rfft(samples[:, start : start + chunk], n=2 * length, axis=0)
+        power = spectrum.real**2 + spectrum.imag**2
+        sums += (np.fft.irfft(power, n=2 * length, axis=0)[:n_lags] / overlap[:, None]).sum(axis=1)
+    return sums, (samples.mean(axis=0) ** 2).sum(axis=0)
 
 
 def correlation_time(autocorr: np.ndarray, mean_square: np.ndarray, lags: np.ndarray) -> np.ndarray:
