@@ -15,9 +15,13 @@ include: "workflow/rules/merge.smk"
 include: "workflow/rules/figures.smk"
 
 
+# The per-job results are targets too: Snakemake does not remake a missing intermediate file whose
+# consumer is up to date, so a deleted result is rerun (and merged again) only when it is asked for.
 rule all:
     default_target: True
     input:
+        rules.merge_simulations.input.results,
+        rules.merge_dmft.input.results,
         rules.merge_simulations.output,
         rules.merge_dmft.output,
         rules.figures.output,

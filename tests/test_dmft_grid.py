@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from eoc import InputError
+from eoc import InputError, contract
 from eoc.cli import main
 from eoc.meanfield.rate import fixed_point_boundary, solve, solve_grid
 
@@ -122,13 +122,16 @@ def test_written_file_follows_the_data_contract(tmp_path):
     ]
     assert main(argv) == 0
     assert [p.name for p in out.parent.iterdir()] == ["dmft.nc"]  # no temporary file left
-    with xr.open_dataset(out) as ds:
+    with contract.open_dataset(out) as ds:
         for dims, names in CONTRACT.items():
             for name in names:
                 assert ds[name].dims == dims, name
-                assert ds[name].attrs["units"] and ds[name].attrs["long_name"], name
+                assert ds[name].attrs["long_name"], name
+                # every number is dimensionless (times in the rate model's time constant): units "1"
+                assert ds[name].attrs.get("units") == ("1" if ds[name].dtype.kind == "f" else None), name
         for coordinate in ("g", "sigma_b", "tau", "C0_trial"):
-            assert ds[coordinate].attrs["units"] and ds[coordinate].attrs["long_name"]
+            assert ds[coordinate].attrs["long_name"]
+        assert ds.attrs["Conventions"] == "CF-1.10" and ds.attrs["title"] and ds.attrs["history"]
         assert set(ds["regime"].values.ravel()) <= {"fixed_point", "chaotic"}
         assert (ds["status"] == "ok").all()
         for attribute in ("eoc_version", "git_revision", "config", "host", "created_utc", "mpi_size"):

@@ -309,6 +309,21 @@ def test_figures_from_the_real_producers(tmp_path):
     assert re.search(r"rate gaps: [^;]*N=16[^;]*\(([a-z_]+, )*missing", text), text
 
 
+def test_figures_from_a_dmft_merged_from_blocks_split_along_g(tmp_path, sims):
+    """Issue 14 item 7: g_c(sigma_b) gained a g dimension in such a merge and the figures crashed."""
+    from eoc import io
+    from eoc.meanfield.rate import solve_grid
+    from eoc.merge import merge_dmft
+
+    options = dict(tau_max=10.0, tau_step=0.5, box_points=200, c0_trial_max=3.0, c0_trial_count=16,
+                   progress=False)
+    blocks = [io.write_dataset(solve_grid(gains, [0.0, 0.5], **options), tmp_path / f"g{k}.nc")
+              for k, gains in enumerate(([1.0, 2.5], [3.5]))]
+    dmft = merge_dmft(blocks, expect={"g": [1.0, 2.5, 3.5], "sigma_b": [0.0, 0.5]})
+    for draw in FIGURES.values():
+        render(draw(sims, dmft))
+
+
 def test_captions_render_with_the_default_configuration():
     """Each caption is Jinja (the workflow's config) then reStructuredText without errors."""
     import docutils.core
@@ -329,10 +344,11 @@ def test_captions_render_with_the_default_configuration():
 def test_command_line_draws_from_files(tmp_path, sims, dmft, monkeypatch):
     """The command's plumbing (every figure is drawn by test_draw_all_writes_every_png_and_pdf)."""
     import eoc.figures
+    from eoc import io as io_
 
     monkeypatch.setattr(eoc.figures, "FIGURES", {"phase_diagram": FIGURES["phase_diagram"]})
-    sims.to_netcdf(tmp_path / "simulations.nc")
-    dmft.to_netcdf(tmp_path / "dmft.nc")
+    io_.write_dataset(sims, tmp_path / "simulations.nc")  # the CF form on disk, read back by the command
+    io_.write_dataset(dmft, tmp_path / "dmft.nc")
     outdir = tmp_path / "figures"
     code = main(["figures", "--simulations", str(tmp_path / "simulations.nc"),
                  "--dmft", str(tmp_path / "dmft.nc"), "--outdir", str(outdir)])

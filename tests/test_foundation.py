@@ -158,3 +158,45 @@ def test_command_line_help_lists_every_subcommand():
     assert out.returncode == 0
     for name in ("dmft", "simulate", "merge", "figures"):
         assert name in out.stdout
+
+
+@pytest.fixture
+def umask():
+    """Set the process umask for one test; the old one is restored afterwards."""
+    old = os.umask(0o022)
+    os.umask(old)
+
+    def set_umask(mask):
+        os.umask(mask)
+
+    yield set_umask
+    os.umask(old)
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_written_files_are_readable_as_the_umask_says(tmp_path, umask, mask, mode):
+    """Results, figures and checkpoints: mkstemp alone would give 0600 whatever the umask."""
+    import matplotlib.pyplot as plt
+
+    from eoc.figures.style import save
+    from eoc.simulate import checkpoint
+    from eoc.simulate.parallel import SerialComm
+
+    umask(mask)
+    result = io.write_dataset(_dataset(), tmp_path / "result.nc")
+    figure = plt.figure()
+    figures = save(figure, tmp_path / "figures", "empty")
+    plt.close(figure)
+    state = tmp_path / "run.ckpt"
+    checkpoint.save(state, fingerprint="x", shared={"step": 1}, local={"h": np.zeros(2)}, comm=SerialComm())
+    for path in (result, *figures, state):
+        assert path.stat().st_mode & 0o777 == mode, path
+
+
+def test_provenance_has_the_cf_global_attributes_and_the_tree_state():
+    attrs = io.provenance({}, title="a test file")
+    assert attrs["Conventions"] == "CF-1.10" and attrs["title"] == "a test file"
+    assert attrs["source"].startswith("eoc ") and attrs["references"]
+    assert attrs["created_utc"] in attrs["history"]
+    assert attrs["git_tree_dirty"] in ("yes", "no", "unknown")
+    assert attrs["numba_threads"] >= 1

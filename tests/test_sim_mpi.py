@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from eoc import contract
+
 from eoc.simulate import run
 
 pytestmark = pytest.mark.mpi
@@ -56,7 +58,7 @@ def test_resume_after_kill_under_mpiexec(tmp_path):
     assert resumed.returncode == 0 and "at step 120" in resumed.stderr  # 12 checkpoints, QR every 10 steps
     assert not ckpt.exists()
     assert _mpiexec(2, script, str(tmp_path / "whole.nc"), str(tmp_path / "other.ckpt"), "0").returncode == 0
-    with xr.open_dataset(tmp_path / "resumed.nc") as resumed, xr.open_dataset(tmp_path / "whole.nc") as whole:
+    with contract.open_dataset(tmp_path / "resumed.nc") as resumed, contract.open_dataset(tmp_path / "whole.nc") as whole:
         xr.testing.assert_identical(resumed.drop_vars("wall_time").drop_attrs().load(),
                                     whole.drop_vars("wall_time").drop_attrs().load())
 
@@ -70,7 +72,7 @@ def test_command_line_under_mpiexec(tmp_path):
     out = tmp_path / "mpi.nc"
     done = _mpiexec(2, *_command(out, 9))
     assert done.returncode == 0, done.stderr
-    with xr.open_dataset(out) as ds:
+    with contract.open_dataset(out) as ds:
         assert ds.attrs["mpi_size"] == 2 and "MPICH" in ds.attrs["mpi_library"]
     too_many = _mpiexec(3, *_command(tmp_path / "never.nc", 2))
     assert too_many.returncode != 0 and "more MPI ranks (3) than units N=2" in too_many.stderr

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from eoc import InputError
+from eoc import InputError, contract
 from eoc.simulate import driver, run
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.engine import Engine
@@ -59,7 +59,7 @@ def test_observables_are_consistent(small_run):
 def test_writes_output_and_deletes_checkpoint(tmp_path):
     out, ckpt = tmp_path / "sim.nc", tmp_path / "sim.ckpt.npz"
     ds = run(**{**SMALL, "g": [3.0], "sigma_b": [0.0]}, out=out, checkpoint=ckpt, checkpoint_seconds=0)
-    with xr.open_dataset(out) as back:
+    with contract.open_dataset(out) as back:
         xr.testing.assert_identical(back.drop_vars("wall_time").load(), ds.drop_vars("wall_time"))
     assert not ckpt.exists()
 
@@ -130,7 +130,7 @@ def test_huge_dt_diverges_and_is_recorded_with_its_step(tmp_path):
                            "--N", "10", "--seed", "0", "--dt", "8", "--steps", "600", "--transient", "0",
                            "--n-lags", "5", "--out", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    with xr.open_dataset(out) as ds:
+    with contract.open_dataset(out) as ds:
         assert ds["status"].item() == "diverged"
         assert 300 < ds["status_step"].item() < 500  # 5^t passes 1.8e308 near t = 441
         assert np.isnan(ds["lyapunov_max"].item()) and np.isnan(ds["C0"].item())
@@ -196,7 +196,7 @@ def test_command_line_serial_run(tmp_path):
                "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    with xr.open_dataset(out) as ds:
+    with contract.open_dataset(out) as ds:
         assert ds.sizes["g"] == 2 and ds.sizes["exponent"] == 2
         assert ds["lyapunov_max"].attrs["units"] == "1/t"
         assert '"steps": 300' in ds.attrs["config"]

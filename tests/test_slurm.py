@@ -16,6 +16,8 @@ import pytest
 import xarray as xr
 import yaml
 
+from eoc.contract import open_dmft, open_simulations
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SCRIPTS = REPO / "tests" / "slurm"
@@ -75,10 +77,10 @@ def test_tiny_sweep_on_slurm(cluster, tmp_path):
         with xr.open_dataset(path) as job:
             assert job.attrs["mpi_size"] == tasks, f"{path}: COMM_WORLD.size {job.attrs['mpi_size']} != {tasks} tasks"
 
-    with xr.open_dataset(work / "results" / "merged" / "simulations.nc") as sims:
+    with open_simulations(work / "results" / "merged" / "simulations.nc") as sims:
         assert json.loads(sims.attrs["missing_cells"]) == []
         assert (sims.mpi_size == tasks).all()
         assert sims.g.values.tolist() == tiny["g"] and sims.model.values.tolist() == tiny["models"]
-    with xr.open_dataset(work / "results" / "merged" / "dmft.nc") as dmft:
+    with open_dmft(work / "results" / "merged" / "dmft.nc") as dmft:
         assert json.loads(dmft.attrs["missing_cells"]) == []
         assert dmft.sigma_b.values.tolist() == tiny["dmft"]["sigma_b"]

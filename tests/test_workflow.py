@@ -14,7 +14,9 @@ import pytest
 import xarray as xr
 import yaml
 
+from eoc.contract import open_dataset, open_dmft, open_simulations
 from eoc.figures import FIGURES
+from eoc.status import RUN
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -27,7 +29,17 @@ def snakemake(*args, workdir, timeout=300):
     command = ["timeout", "-k", "10", str(timeout), str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"),
                "-d", str(workdir), *map(str, args)]
     env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir)
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir,
+                          preexec_fn=lambda: os.umask(0o022))  # the usual umask, whatever the caller's
+
+
+def cf_errors(path) -> str:
+    """The CF checker's report on ``path`` (tests/cf/cfcheck.py); "" when it finds no error."""
+    done = subprocess.run([sys.executable, str(REPO / "tests" / "cf" / "cfcheck.py"), str(path)],
+                          capture_output=True, text=True)
+    report = done.stdout + done.stderr
+    assert "ERRORS detected:" in report, report
+    return "" if "ERRORS detected: 0" in report else report  # exit status: -(warnings) without errors
 
 
 def config_file(folder, name="config.yaml", base=TINY, **changes):
@@ -135,8 +147,7 @@ def test_bad_config_stops_before_any_job_and_names_key_and_value(tmp_path, chang
 
 
 def _merged(folder, name):
-    with xr.open_dataset(folder / "results" / "merged" / f"{name}.nc") as ds:
-        return ds.load()
+    return (open_simulations if name == "simulations" else open_dmft)(folder / "results" / "merged" / f"{name}.nc")
 
 
 @pytest.mark.workflow
@@ -146,19 +157,23 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert job_counts(result.stderr) == dict(simulate=4, dmft=2, result_list=2, merge_simulations=1, merge_dmft=1)
     tiny = yaml.safe_load(TINY.read_text())
-    statuses = sorted((tmp_path / "results").rglob("*.status"))
-    assert len(statuses) == 6 and {p.read_text().strip() for p in statuses} == {"ok"}
+    results = sorted((tmp_path / "results" / "sim").rglob("*.nc")) + sorted((tmp_path / "results" / "dmft").rglob("*.nc"))
+    assert len(results) == 6 and not any("eoc_failed_job" in open_dataset(p).attrs for p in results)
 
     sims = _merged(tmp_path, "simulations")
     assert {d: sims[d].values.tolist() for d in ("model", "g", "sigma_b", "N", "seed")} == {
         "model": tiny["models"], "g": tiny["g"], "sigma_b": tiny["sigma_b"], "N": tiny["N"], "seed": tiny["seeds"]}
     assert json.loads(sims.attrs["missing_cells"]) == []
-    assert set(sims.status.values.ravel()) <= {"ok", "fixed_point", "limit_cycle", "diverged"}
+    assert set(sims.status.values.ravel()) <= set(RUN)
     assert np.isfinite(sims.lyapunov_max).all() and sims.autocorr.dims[-1] == "lag"
     assert (sims.mpi_size == tiny["simulate"]["tasks"]["min"]).all()  # every job ran on its ranks
-    for name in ("lyapunov_max", "C0", "autocorr", "status"):
+    for name in ("lyapunov_max", "C0", "autocorr"):
         assert {"units", "long_name"} <= set(sims[name].attrs)
-    assert {"eoc_version", "git_revision", "config", "host", "created_utc"} <= set(sims.attrs)
+    assert sims.lyapunov_max.sel(model="rate").time_unit.item() == "tau"  # the rate model's unit of time
+    assert {"eoc_version", "git_revision", "git_tree_dirty", "config", "host", "created_utc"} <= set(sims.attrs)
+    job = json.loads(sims.job_config.values[sims.cell_job.sel(model="rate", g=3.0).item()])
+    assert (job["steps"], job["transient"], job["k"]) == (tiny["simulate"]["steps"], tiny["simulate"]["transient"],
+                                                          tiny["simulate"]["k"])
 
     dmft = _merged(tmp_path, "dmft")
     assert dmft.g.values.tolist() == tiny["dmft"]["g"] and dmft.sigma_b.values.tolist() == tiny["dmft"]["sigma_b"]
@@ -166,10 +181,30 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     # the DMFT's fixed-point boundary at sigma_b = 0 is the linear-stability value g_c = 2
     assert dmft.g_c.sel(sigma_b=0.0).item() == pytest.approx(2.0, abs=1e-6)
 
-    # the default target adds only the figures; then the report holds every figure with its caption
+    # CF-1.10: no error from the CF checker on the merged files and a per-job DMFT file
+    for path in ("merged/simulations.nc", "merged/dmft.nc", "dmft/sb0.nc"):
+        assert cf_errors(tmp_path / "results" / path) == "", path
+    # readable as the umask (022) says, results and figures alike
+    for path in (*results, tmp_path / "results/merged/simulations.nc"):
+        assert path.stat().st_mode & 0o777 == 0o644, path
+
+    # Snakemake tracks the per-job results: --summary lists them, a deleted one is rerun
+    summary = snakemake("--summary", "--configfile", TINY, workdir=tmp_path, timeout=120)
+    assert summary.returncode == 0, summary.stderr[-3000:]
+    assert "results/sim/rate/N16/seed0/g3_sb0.nc" in summary.stdout and "results/dmft/sb0.5.nc" in summary.stdout
+    (tmp_path / "results/sim/rate/N16/seed0/g3_sb0.nc").unlink()
+    dry = snakemake("-n", "--configfile", TINY, workdir=tmp_path, timeout=120)  # the default target
+    assert dry.returncode == 0 and job_counts(dry.stdout + dry.stderr) == dict(
+        simulate=1, merge_simulations=1, figures=1, all=1), dry.stdout[-3000:]
+    deleting = snakemake("--delete-all-output", "-n", "--configfile", TINY, workdir=tmp_path, timeout=120)
+    assert "results/sim/lstm/N16/seed0/g1_sb0.nc" in deleting.stdout + deleting.stderr
+
+    # the default target adds the figures (and reruns the deleted job); then the report holds every
+    # figure with its caption
     result = snakemake("--profile", REPO / "profiles" / "local", "--configfile", TINY, workdir=tmp_path, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert job_counts(result.stderr) == dict(figures=1, all=1)
+    assert job_counts(result.stderr) == dict(simulate=1, merge_simulations=1, figures=1, all=1)
+    assert (tmp_path / "results/sim/rate/N16/seed0/g3_sb0.nc").is_file()
     result = snakemake("--configfile", TINY, "--report", "report.html", workdir=tmp_path, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     report = (tmp_path / "report.html").read_text(errors="replace")
@@ -190,7 +225,9 @@ def test_batched_and_single_jobs_give_the_same_merged_file(tmp_path):
                            "--configfile", config, workdir=folder, timeout=240)
         assert result.returncode == 0, result.stderr[-3000:]
         assert job_counts(result.stderr)["simulate"] == jobs
-        merged[jobs] = _merged(folder, "simulations").drop_vars("wall_time").drop_attrs(deep=False)
+        sims = _merged(folder, "simulations")
+        provenance = ["wall_time", "cell_job", *(name for name in sims.data_vars if name.startswith("job_"))]
+        merged[jobs] = sims.drop_vars(provenance).drop_attrs(deep=False)
     single, batched = merged[4], merged[1]
     assert (single.status == batched.status).all()
     xr.testing.assert_allclose(single, batched, rtol=1e-9, atol=1e-12)
@@ -213,12 +250,14 @@ def test_a_failed_job_is_recorded_and_merged_as_missing(tmp_path):
     result = snakemake(target, "--profile", REPO / "profiles" / "local", "--configfile", config,
                        "--set-resources", f"simulate:mpi={launcher}", workdir=tmp_path, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
-    failed = tmp_path / "results/sim/lstm/N16/seed0/g3_sb0.status"
-    assert failed.read_text().startswith("failed (exit 3)")
+    failed = open_dataset(tmp_path / "results/sim/lstm/N16/seed0/g3_sb0.nc")  # the failure record
+    assert failed.attrs["eoc_failed_job"] == "exit 3, see logs/sim/lstm/N16/seed0/g3_sb0.log"
     assert "injected failure" in (tmp_path / "logs/sim/lstm/N16/seed0/g3_sb0.log").read_text()
     sims = _merged(tmp_path, "simulations")
     lost = dict(model="lstm", g=3.0, sigma_b=0.0, N=16, seed=0)
-    assert json.loads(sims.attrs["missing_cells"]) == [lost]
+    listed = json.loads(sims.attrs["missing_cells"])
+    assert [{k: v for k, v in cell.items() if k in lost} for cell in listed] == [lost]
+    assert listed[0]["status"] == "missing" and "the job failed: exit 3" in listed[0]["reason"]
     assert sims.status.sel(lost).item() == "missing" and np.isnan(sims.lyapunov_max.sel(lost))
     assert sims.status.sel(g=1.0).item() != "missing"
     assert "1 of 2 cells are missing" in (tmp_path / "logs/merged/simulations.log").read_text()

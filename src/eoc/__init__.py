@@ -13,4 +13,16 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 from eoc.errors import InputError  # noqa: E402
 
-__all__ = ["InputError", "__version__"]
+#: Readers of the merged files (eoc.contract), loaded on first use: importing eoc loads no numpy,
+#: so the command line can size the thread pools first.
+_READERS = ("open_simulations", "open_dmft", "open_dataset")
+
+__all__ = ["InputError", "__version__", *_READERS]
+
+
+def __getattr__(name: str):
+    if name in _READERS:
+        from eoc import contract
+
+        return getattr(contract, name)
+    raise AttributeError(f"module 'eoc' has no attribute {name!r}")

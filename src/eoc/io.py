@@ -1,8 +1,10 @@
 """netCDF output: variable metadata, provenance attributes and atomic writes.
 
-Every file the project writes goes through :func:`write_dataset`: the dataset is written to a
-temporary file in the target folder and renamed over the target, so a killed job never leaves a
-half-written file behind.
+Every file the project writes goes through :func:`write_dataset`: the dataset is encoded to the
+CF form of :mod:`eoc.contract`, written to a temporary file in the target folder and renamed over
+the target, so a killed job never leaves a half-written file behind. The file gets the permissions
+that the umask gives a new file (:func:`readable_as_umask`), as every atomic writer of the project
+does (results, figures, checkpoints).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import platform
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,55 +23,90 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from eoc import __version__
+from eoc import __version__, contract
 from eoc.errors import InputError
 
 
-def annotate(ds: xr.Dataset, metadata: Mapping[str, tuple[str, str]]) -> xr.Dataset:
-    """Set ``units`` and ``long_name`` on every variable and coordinate named in ``metadata``.
+def annotate(ds: xr.Dataset, metadata: Mapping[str, tuple[str, ...]]) -> xr.Dataset:
+    """Set ``units``, ``long_name`` (and ``description``) on every variable named in ``metadata``.
 
-    ``metadata`` maps a name to ``(units, long_name)``; ``"1"`` is the unit of a pure number.
+    ``metadata`` maps a name to ``(units, long_name)`` or ``(units, long_name, description)``:
+    a short ``long_name`` (a plot label), the formula or the details in ``description``. Units
+    are UDUNITS strings; ``"1"`` is the unit of a pure number, and ``""`` leaves ``units`` out
+    (labels, flags, and the dimensionless coordinates whose plot label reads better without
+    ``[1]``, which CF allows).
     """
-    for name, (units, long_name) in metadata.items():
+    for name, (units, long_name, *description) in metadata.items():
         if name in ds.variables:
-            ds[name].attrs.update(units=units, long_name=long_name)
+            attrs = ds[name].attrs
+            if units:
+                attrs["units"] = units
+            else:
+                attrs.pop("units", None)
+            attrs["long_name"] = long_name
+            if description:
+                attrs["description"] = description[0]
     return ds
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True,
+                             text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def git_revision() -> str:
     """The git commit of the source tree this package runs from, or ``"unknown"``."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return out.stdout.strip() if out.returncode == 0 else "unknown"
+    return _git("rev-parse", "HEAD") or "unknown"
 
 
-def provenance(config: Mapping, *, mpi_size: int = 1, mpi_library: str = "none") -> dict[str, str | int]:
-    """Attributes that say how a file was made: package version, git revision, the run's
-    configuration (JSON), MPI size and library, host, time (UTC), library versions, and the sizes
-    of this process's numba and BLAS thread pools (:func:`eoc.threads.current`)."""
+def git_tree_dirty() -> str:
+    """``"yes"`` when the source tree has changes to tracked files that are not committed,
+    ``"no"`` when it is clean, ``"unknown"`` outside a git checkout."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return "unknown" if status is None else ("yes" if status else "no")
+
+
+def provenance(config: Mapping, *, mpi_size: int = 1, mpi_library: str = "none",
+               title: str = "eoc output") -> dict[str, str | int]:
+    """Attributes that say how a file was made: the CF global attributes (Conventions, title,
+    source, history, references), package version, git revision and whether the tree was dirty,
+    the run's configuration (JSON), MPI size and library, host, time (UTC), library versions, and
+    the sizes of this process's numba and BLAS thread pools (:func:`eoc.threads.current`)."""
     from eoc import threads
 
+    created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
     return {
+        **contract.global_attributes(title=title, source=f"eoc {__version__}",
+                                     history=f"{created} {command}"),
         "eoc_version": __version__,
         "git_revision": git_revision(),
+        "git_tree_dirty": git_tree_dirty(),
         "config": json.dumps(dict(config), sort_keys=True, default=str),
         "mpi_size": int(mpi_size),
         "mpi_library": mpi_library,
         "host": socket.gethostname(),
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": created,
         "python_version": platform.python_version(),
         "numpy_version": np.__version__,
         "xarray_version": xr.__version__,
         **threads.current(),
     }
+
+
+def readable_as_umask(path: str | os.PathLike) -> None:
+    """Give ``path`` the permissions of a new file under the current umask (0666 & ~umask).
+
+    ``tempfile.mkstemp`` creates its file 0600 whatever the umask; an atomic writer calls this on
+    the temporary file before renaming it over the target, so results, figures and checkpoints
+    are as readable as any other file the user writes (0644 under umask 022)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def check_writable(path: str | os.PathLike) -> Path:
@@ -96,12 +134,15 @@ def check_folder(folder: str | os.PathLike, *, name: str = "output folder") -> P
 
 
 def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write ``ds`` to netCDF at ``path`` atomically (temporary file + rename)."""
+    """Write ``ds`` to netCDF at ``path`` atomically (temporary file + rename), in the CF form of
+    :func:`eoc.contract.encode`, readable as the umask says."""
     path = check_writable(path)
+    encoded, encoding = contract.encode(ds)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4")
+        encoded.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
+        readable_as_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,12 +1,16 @@
 # The sweep's configuration, checked before any job, and the functions that name and size jobs.
 #
-# Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.{nc,status}, results/dmft/sb{sigma_b}.*
+# Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc, results/dmft/sb{sigma_b}.nc
 # {g} and {sigma_b} are block labels of eoc.merge.grid ("2" or "1.5_to_2.5"), written with the one
 # canonical number format, which is also what parses them back.
 #
-# Failure handling: a job whose program fails does not fail in Snakemake. It writes its .status
-# file ("failed (exit N) ...") and no .nc; the merge then marks its cells "missing" (NaN) and lists
-# them, so one bad cell never blocks the sweep. The config key require_complete makes that an error.
+# Every per-job result is a declared output (snakemake --summary lists it, a deleted one is rerun,
+# --delete-all-output removes it). Failure handling: a job whose program fails does not fail in
+# Snakemake. In place of its result it writes a failure record (eoc.merge.failures: a netCDF file
+# without data whose attribute names the exit status and the log); the merge marks its cells
+# "missing" with that reason and lists them, so one bad cell never blocks the sweep. Delete the
+# record (or --forcerun the job) to run it again. The config key require_complete makes a missing
+# cell an error.
 
 from pathlib import Path
 
@@ -109,18 +113,13 @@ wildcard_constraints:
     sigma_b=sweep.BLOCK_PATTERN,
 
 
-SIM_STATUS = "results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.status"
-DMFT_STATUS = "results/dmft/sb{sigma_b}.status"
+SIM_RESULT = "results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc"
+DMFT_RESULT = "results/dmft/sb{sigma_b}.nc"
 
 
-def result_of(status):
-    """The netCDF result next to a job's .status file."""
-    return str(Path(status).with_suffix(".nc"))
-
-
-def checkpoint_of(status):
-    """The checkpoint of a simulate job, next to its .status file (deleted when the job ends)."""
-    return str(Path(status).with_suffix(".ckpt"))
+def checkpoint_of(result):
+    """The checkpoint of a simulate job, next to its result (deleted when the job ends)."""
+    return str(Path(result).with_suffix(".ckpt"))
 
 
 def simulation_jobs():
@@ -159,12 +158,10 @@ def expect_options(axes):
 
 
 def run_or_record(command):
-    """Shell text: remove the old result, run `command` (output to the log) and record its exit
-    status in {output.status}; a failure is recorded, not raised (see the top of this file).
+    """Shell text: run `command` (output to the log) writing {output.result}; if it fails, write
+    the job's failure record there instead (see the top of this file), so the job succeeds.
     """
     return (
-        "rm -f {params.result}; "
-        f"if {command} --out {{params.result}} > {{log}} 2>&1; "
-        "then echo ok > {output.status}; "
-        'else echo "failed (exit $?), see {log}" > {output.status}; fi'
+        f"{command} --out {{output.result}} > {{log}} 2>&1"
+        ' || python -m eoc.merge.failures {output.result} "exit $?, see {log}"'
     )

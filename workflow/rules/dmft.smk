@@ -4,7 +4,7 @@
 
 rule dmft:
     output:
-        status="results/dmft/sb{sigma_b}.status",
+        result=DMFT_RESULT,
     log:
         "logs/dmft/sb{sigma_b}.log",
     conda:
@@ -13,7 +13,6 @@ rule dmft:
         mem_mb=1000,
         runtime=30,
     params:
-        result=lambda wc, output: result_of(output.status),
         g=numbers(DMFT_G),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, DMFT_SIGMA_B)),
     shell:

@@ -1,6 +1,7 @@
-# The two merged files of the data contract. The inputs are the jobs' .status files (so the merge
-# runs after every job, failed or not); the results they point to are listed in a text file
-# (a long sweep's paths do not fit on one command line), and the merge marks absent ones missing.
+# The two merged files of the data contract. The inputs are the jobs' results (a failed job's
+# result is its failure record, so the merge runs after every job, failed or not); they are listed
+# in a text file (a long sweep's paths do not fit on one command line), and the merge marks the
+# cells of failure records missing, and of damaged files unreadable or incomplete.
 
 
 localrules:
@@ -14,9 +15,9 @@ rule result_list:
         "logs/merged/{kind}.files.log",
     params:
         results=lambda wc: (
-            [result_of(SIM_STATUS.format(**job)) for job in simulation_jobs()]
+            [SIM_RESULT.format(**job) for job in simulation_jobs()]
             if wc.kind == "simulations"
-            else [result_of(DMFT_STATUS.format(**job)) for job in dmft_jobs()]
+            else [DMFT_RESULT.format(**job) for job in dmft_jobs()]
         ),
     run:
         with open(output[0], "w") as listing:
@@ -25,8 +26,8 @@ rule result_list:
 
 rule merge_simulations:
     input:
-        status=[SIM_STATUS.format(**job) for job in simulation_jobs()],
-        results="results/merged/simulations.files",
+        results=[SIM_RESULT.format(**job) for job in simulation_jobs()],
+        listing="results/merged/simulations.files",
     output:
         "results/merged/simulations.nc",
     log:
@@ -42,14 +43,14 @@ rule merge_simulations:
         ),
         complete="--require-complete" if config["require_complete"] else "",
     shell:
-        "eoc merge simulations --out {output} --files-from {input.results}"
+        "eoc merge simulations --out {output} --files-from {input.listing}"
         " {params.expect} {params.complete} 2> {log}"
 
 
 rule merge_dmft:
     input:
-        status=[DMFT_STATUS.format(**job) for job in dmft_jobs()],
-        results="results/merged/dmft.files",
+        results=[DMFT_RESULT.format(**job) for job in dmft_jobs()],
+        listing="results/merged/dmft.files",
     output:
         "results/merged/dmft.nc",
     log:
@@ -63,5 +64,5 @@ rule merge_dmft:
         expect=expect_options(dict(g=DMFT_G, sigma_b=DMFT_SIGMA_B)),
         complete="--require-complete" if config["require_complete"] else "",
     shell:
-        "eoc merge dmft --out {output} --files-from {input.results}"
+        "eoc merge dmft --out {output} --files-from {input.listing}"
         " {params.expect} {params.complete} 2> {log}"

@@ -6,7 +6,7 @@
 
 rule simulate:
     output:
-        status="results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.status",
+        result=SIM_RESULT,
     log:
         "logs/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.log",
     conda:
@@ -34,9 +34,8 @@ rule simulate:
             attempt=attempt,
         ),
     params:
-        result=lambda wc, output: result_of(output.status),
         # a job killed by the scheduler resumes from here when Snakemake resubmits it
-        checkpoint=lambda wc, output: checkpoint_of(output.status),
+        checkpoint=lambda wc, output: checkpoint_of(output.result),
         g=lambda wc: numbers(sweep.block_values(wc.g, G)),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
         run=f"--steps {SIM['steps']} --transient {SIM['transient']} --k {SIM['k']} --n-lags {SIM['n_lags']}",

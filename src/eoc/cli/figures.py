@@ -30,11 +30,10 @@ def run(args) -> None:
             raise InputError(f"{label} file {str(path)!r} does not exist")
     io.check_folder(args.outdir, name="--outdir")
     import matplotlib
-    import xarray as xr
 
     matplotlib.use("Agg")
+    from eoc.contract import open_dmft, open_simulations
     from eoc.figures import draw_all
 
-    with xr.open_dataset(args.simulations) as simulations, xr.open_dataset(args.dmft) as dmft:
-        paths = draw_all(simulations.load(), dmft.load(), args.outdir)
+    paths = draw_all(open_simulations(args.simulations), open_dmft(args.dmft), args.outdir)
     log.info("wrote %d figure files to %s", len(paths), args.outdir)

@@ -1,9 +1,10 @@
 """Reading the two merged files for the figures: checks of their dimensions, selections that never
 fail on missing cells, and the list of gaps that a figure writes under its axes.
 
-The files follow the data contract (docs/interfaces.md): ``simulations.nc`` over (model, g, sigma_b,
-N, seed) with a ``status`` variable ("missing" cells are NaN), ``dmft.nc`` over (g, sigma_b) with
-``tau``, ``C0_trial``. A model, a variable or a whole file may be absent: the selection helpers then
+The files follow the data contract (docs/interfaces.md), read with :func:`eoc.contract.open_simulations`
+and :func:`eoc.contract.open_dmft`: ``simulations.nc`` over (model, g, sigma_b, N, seed) with a
+``status`` variable (names of :mod:`eoc.status`; cells without data are NaN), ``dmft.nc`` over
+(g, sigma_b) with ``tau``, ``C0_trial``. A model, a variable or a whole file may be absent: the selection helpers then
 return ``None`` and the figure says so instead of failing.
 """
 
@@ -20,7 +21,6 @@ from eoc.errors import InputError
 SIMULATION_DIMS = ("model", "g", "sigma_b", "N", "seed")
 DMFT_DIMS = ("g", "sigma_b")
 MODELS = ("lstm", "rate")
-GOOD_STATUS = ("ok", "fixed_point", "limit_cycle")
 
 
 def check(simulations: xr.Dataset | None, dmft: xr.Dataset | None) -> None:

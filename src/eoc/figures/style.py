@@ -17,6 +17,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
+from eoc import io
+
 COLUMN_WIDTH = 3.4
 """Width of one printed column, inches."""
 
@@ -107,6 +109,7 @@ def save(figure: Figure, outdir: str | os.PathLike, name: str) -> list[Path]:
         try:
             with matplotlib.rc_context(RC):
                 figure.savefig(tmp, format=suffix)
+            io.readable_as_umask(tmp)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

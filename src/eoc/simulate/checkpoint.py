@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eoc import io
 from eoc.errors import InputError
 
 
@@ -31,6 +32,7 @@ def save(path: Path, *, fingerprint: str, shared: dict, local: dict, comm) -> No
     try:
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, **arrays)
+        io.readable_as_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

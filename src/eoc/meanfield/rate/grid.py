@@ -36,24 +36,28 @@ ODD_MODE_TOLERANCE = 1e-6
 """Largest accepted |E1 + 1/4| of the time-translation mode before the status flags the point."""
 
 METADATA = {
-    "g": ("1", "recurrent gain g (J_ij ~ N(0, g^2/N))"),
-    "sigma_b": ("1", "bias standard deviation sigma_b"),
-    "tau": ("t", "time lag tau (rate-model time units)"),
-    "C0_trial": ("1", "trial variance C0 (abscissa of f_g)"),
-    "C0": ("1", "variance C(0) of h: chaotic solution in the chaotic regime, static one otherwise"),
-    "C0_static": ("1", "variance of the static solution C0 = f_g(C0)"),
-    "C_inf": ("1", "limit of C(tau) as tau -> infinity"),
-    "lambda2": ("1/t^2", "squared decay rate of C(tau) - C_inf: 1/4 - (g^2/16) E[phi'(u) phi'(v)] at C_inf"),
-    "lambda2_factorized": ("1/t^2", "draft's factorised lambda2: 1/4 - (g^2/16) E[phi'(sqrt(C0) z)]^2"),
-    "tau_inf": ("t", "asymptotic correlation time 1/sqrt(lambda2)"),
-    "lyapunov_max": ("1/t", "maximal Lyapunov exponent from DMFT"),
-    "lyapunov_bound": ("1/t", "continuum bound -1/2 + sqrt(1/4 - lambda2) on lyapunov_max"),
-    "odd_mode_error": ("1/t^2", "E1 + 1/4 of the time-translation mode (accuracy check, NaN off chaos)"),
-    "regime": ("1", "fixed_point or chaotic (unknown where the static solve failed)"),
-    "status": ("1", "ok, or the reason of a solver failure"),
-    "autocorr": ("1", "autocorrelation C(tau) = <h(t) h(t+tau)>"),
-    "g_c": ("1", "fixed-point boundary g_c(sigma_b): the fixed point is stable for g < g_c"),
-    "f_g": ("1", "draft's static map f_g(C0) = (g^2/4) E[phi(sqrt(C0) z)^2] + 4 sigma_b^2"),
+    "g": ("", "gain g", "recurrent gain: J_ij ~ N(0, g^2/N)"),
+    "sigma_b": ("", "bias spread sigma_b", "standard deviation of the biases"),
+    "tau": ("1", "time lag tau", "in the rate model's time constant"),
+    "C0_trial": ("1", "trial variance C0", "abscissa of f_g"),
+    "C0": ("1", "variance C0", "C(0) of h: the chaotic solution in the chaotic regime, the static one otherwise"),
+    "C0_static": ("1", "static variance", "variance of the static solution C0 = f_g(C0)"),
+    "C_inf": ("1", "C_inf", "limit of C(tau) as tau -> infinity"),
+    "lambda2": ("1", "lambda2", "squared decay rate of C(tau) - C_inf, per time constant squared: "
+                "1/4 - (g^2/16) E[phi'(u) phi'(v)] at C_inf"),
+    "lambda2_factorized": ("1", "factorised lambda2", "the draft's 1/4 - (g^2/16) E[phi'(sqrt(C0) z)]^2, "
+                           "per time constant squared"),
+    "tau_inf": ("1", "asymptotic correlation time", "1/sqrt(lambda2), in the time constant"),
+    "lyapunov_max": ("1", "maximal Lyapunov exponent", "from the DMFT, per time constant"),
+    "lyapunov_bound": ("1", "continuum bound", "-1/2 + sqrt(1/4 - lambda2), a bound on lyapunov_max, "
+                       "per time constant"),
+    "odd_mode_error": ("1", "time-translation mode error", "E1 + 1/4 of the time-translation mode (accuracy "
+                       "check, NaN off chaos), per time constant squared"),
+    "regime": ("", "regime", "fixed_point or chaotic (unknown where the static solve failed)"),
+    "status": ("", "solver status", "ok, or the reason of a solver failure"),
+    "autocorr": ("1", "autocorrelation", "C(tau) = <h(t) h(t+tau)>"),
+    "g_c": ("1", "fixed-point boundary g_c", "the fixed point is stable for g < g_c(sigma_b)"),
+    "f_g": ("1", "static map f_g", "the draft's f_g(C0) = (g^2/4) E[phi(sqrt(C0) z)^2] + 4 sigma_b^2"),
 }
 
 
@@ -195,5 +199,5 @@ def solve_grid(g, sigma_b, *, progress: bool | None = None, **options) -> xr.Dat
     ds = xr.Dataset(variables, coords={"g": g, "sigma_b": sigma_b, "tau": tau, "C0_trial": C0_trial})
     io.annotate(ds, METADATA)
     config = {"g": g.tolist(), "sigma_b": sigma_b.tolist(), **settings.as_dict()}
-    ds.attrs.update(io.provenance(config), title="DMFT of the rate model (eoc.meanfield.rate)")
+    ds.attrs.update(io.provenance(config, title="eoc: DMFT of the rate model (eoc.meanfield.rate)"))
     return ds
