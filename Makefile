@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean udunits
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake --profile profiles/local
 
-test: $(STAMP)
+# The CF checker of the test suite (tests/cf/cfcheck.py) needs the UDUNITS-2 library from Debian.
+
+test: $(STAMP) udunits
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m pytest
+
+udunits:
+	@ldconfig -p | grep -q libudunits2 || { \
+	  (apt-get install -y libudunits2-0 || (apt-get update && apt-get install -y libudunits2-0)) >/dev/null; }
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
