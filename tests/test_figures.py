@@ -74,7 +74,7 @@ def merged_simulations(
     *, gains=(1.0, 1.5, 2.0, 2.5, 3.0), biases=(0.0, 0.5), sizes=(32, 64, 128), seeds=3
 ) -> xr.Dataset:
     """A simulations.nc look-alike: dims model, g, sigma_b, N, seed (+ lag, gate, exponent),
-    finite-size values a + b/N with seed noise, status "ok" everywhere."""
+    finite-size values a + b/N with seed noise, status "chaotic" everywhere."""
     rng = np.random.default_rng(0)
     g = np.asarray(gains, dtype=float)[None, :, None, None, None]
     sb = np.asarray(biases, dtype=float)[None, None, :, None, None]
@@ -108,7 +108,7 @@ def merged_simulations(
             "gate_mean": (dims + ("gate",), gates),
             "gate_std": (dims + ("gate",), spreads),
             "jacobian_radius": (dims, radius),
-            "status": (dims, np.full(shape, "ok", dtype=object)),
+            "status": (dims, np.full(shape, "chaotic", dtype=object)),
             "status_step": (dims, np.full(shape, -1)),
             "wall_time": (dims, np.ones(shape)),
         },

@@ -71,11 +71,20 @@ def test_snakemake_files_are_formatted_with_snakefmt():
 
 
 def test_conda_environment_matches_pyproject():
-    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    wanted = {re.split(r"[<>=!~ ]", d, maxsplit=1)[0].lower().replace("_", "-") for d in dependencies}
+    """Same packages and the same version ranges (a conda spec "numpy >=1.26,<3" is the pip
+    requirement "numpy>=1.26,<3"), Python included."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = {Requirement(d).name.lower().replace("_", "-"): Requirement(d).specifier for d in project["dependencies"]}
+    wanted["python"] = Requirement("python" + project["requires-python"]).specifier
     env = yaml.safe_load((REPO / "envs" / "eoc.yaml").read_text())
-    packages = {re.split(r"[<>=!~ ]", d, maxsplit=1)[0].lower() for d in env["dependencies"] if isinstance(d, str)}
-    assert wanted <= packages and packages - wanted <= {"python", "pip"}
+    pinned = {}
+    for spec in env["dependencies"]:
+        if isinstance(spec, str) and spec != "pip":
+            requirement = Requirement(spec.replace(" ", "", 1) if " " in spec else spec)
+            pinned[requirement.name.lower().replace("_", "-")] = requirement.specifier
+    assert pinned == wanted
     post_deploy = REPO / "envs" / "eoc.post-deploy.sh"
     assert os.access(post_deploy, os.X_OK) and "pip install" in post_deploy.read_text()
 
@@ -211,6 +220,17 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     for name in FIGURES:
         assert (tmp_path / "results" / "figures" / f"{name}.pdf").stat().st_size > 0
         assert f"{name}.png" in report
+        assert (tmp_path / "results" / "figures" / f"{name}.png").stat().st_mode & 0o777 == 0o644
+
+    # the example notebook (a jupytext script) runs on the merged files
+    notebook = subprocess.run([sys.executable, str(REPO / "docs" / "analysis_example.py")], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=300,
+                              env=os.environ | {"EOC_MERGED": str(tmp_path / "results" / "merged"),
+                                                "EOC_OUTPUT": str(tmp_path / "notebook")})
+    assert notebook.returncode == 0, notebook.stderr[-3000:]
+    assert "rate: lyapunov_max per tau" in notebook.stdout
+    for name in ("finite_size_scaling", "lyapunov_vs_lambda2", "finite_size_by_hand", "lyapunov_vs_lambda2_by_hand"):
+        assert (tmp_path / "notebook" / f"{name}.png").stat().st_size > 0
 
 
 @pytest.mark.workflow

@@ -13,8 +13,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from eoc import validation
-from eoc.figures import data, estimators, style
+from eoc import analysis, validation
+from eoc.figures import data, style
 
 
 @style.styled
@@ -68,7 +68,7 @@ def _draw_simulation(ax, simulations, model, bias, palette, notes) -> int:
             continue
         sizes = [n for n in curve["N"].values if curve.sel(N=n).notnull().any()]
         size = max(sizes)
-        stats = estimators.seed_statistics(curve.sel(N=size))
+        stats = analysis.seed_statistics(curve.sel(N=size))
         lag, mean, err = curve["lag"].values, stats["mean"].values, stats["stderr"].values
         ax.plot(lag, mean, "o", color=color, ms=2)
         if np.isfinite(err).any():

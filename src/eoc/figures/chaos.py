@@ -20,8 +20,8 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from eoc import validation
-from eoc.figures import data, estimators, style
+from eoc import analysis, validation
+from eoc.figures import data, style
 
 
 def _extrapolated_lyapunov(simulations, model):
@@ -29,7 +29,7 @@ def _extrapolated_lyapunov(simulations, model):
     lyapunov = data.variable(simulations, "lyapunov_max", model=model)
     if lyapunov is None:
         return None
-    return estimators.extrapolate_infinite_size(lyapunov).transpose("g", "sigma_b")
+    return analysis.extrapolate_infinite_size(lyapunov).transpose("g", "sigma_b")
 
 
 @style.styled
@@ -176,7 +176,7 @@ def phase_diagram(
         sb, root, err = [], [], []
         for bias in extrapolated["sigma_b"].values:
             point = extrapolated.sel(sigma_b=bias)
-            g0, dg = estimators.zero_crossing(point["g"].values, point["value"].values,
+            g0, dg = analysis.zero_crossing(point["g"].values, point["value"].values,
                                               point["stderr"].values)
             sb.append(bias), root.append(g0), err.append(dg)
         if not np.isfinite(root).any():
@@ -255,8 +255,8 @@ def _draw_gate_concentration(ax, simulations, tolerance, notes) -> list:
     has_data = mean.notnull().any(("g", "sigma_b", "seed", "gate"))
     sizes = mean["N"].values[has_data.values]
     size = sizes.max()
-    mean = estimators.seed_statistics(mean.sel(N=size))["mean"]
-    std = estimators.seed_statistics(std.sel(N=size))["mean"]
+    mean = analysis.seed_statistics(mean.sel(N=size))["mean"]
+    std = analysis.seed_statistics(std.sel(N=size))["mean"]
     concentrated = (abs(mean - 0.5).max("gate") < tolerance) & (std.max("gate") < tolerance)
     concentrated = concentrated.where(mean.notnull().all("gate") & std.notnull().all("gate"))
     concentrated = concentrated.transpose("g", "sigma_b")

@@ -5,7 +5,8 @@ The files follow the data contract (docs/interfaces.md), read with :func:`eoc.co
 and :func:`eoc.contract.open_dmft`: ``simulations.nc`` over (model, g, sigma_b, N, seed) with a
 ``status`` variable (names of :mod:`eoc.status`; cells without data are NaN), ``dmft.nc`` over
 (g, sigma_b) with ``tau``, ``C0_trial``. A model, a variable or a whole file may be absent: the selection helpers then
-return ``None`` and the figure says so instead of failing.
+return ``None`` and the figure says so instead of failing. A simulated value counts where its
+cell's status does (:func:`eoc.analysis.usable`: all but ``diverged`` and the cells without data).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import Counter
 import numpy as np
 import xarray as xr
 
-from eoc import validation
+from eoc import analysis, validation
 from eoc.errors import InputError
 
 SIMULATION_DIMS = ("model", "g", "sigma_b", "N", "seed")
@@ -40,14 +41,19 @@ def check(simulations: xr.Dataset | None, dmft: xr.Dataset | None) -> None:
 
 def variable(ds: xr.Dataset | None, name: str, **selection) -> xr.DataArray | None:
     """``ds[name]`` at ``selection`` (exact labels, e.g. model="rate"), or None where the file, the
-    variable or a selected label is absent, or where every selected value is NaN."""
+    variable or a selected label is absent, or where every selected value is NaN. Simulated numbers
+    are NaN where the cell's status is not counted (:func:`eoc.analysis.usable`)."""
     if ds is None or name not in ds:
         return None
     da = ds[name]
+    status = ds["status"] if "status" in ds and "model" in ds.dims and name != "status" else None
     for dim, label in selection.items():
         if dim not in da.dims or label not in da[dim].values:
             return None
         da = da.sel({dim: label})
+        status = status.sel({dim: label}) if status is not None and dim in status.dims else status
+    if status is not None and da.dtype.kind == "f":
+        da = analysis.usable(da, status)
     if da.dtype.kind == "f" and not np.isfinite(da.values).any():
         return None
     return da

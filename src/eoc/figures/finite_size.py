@@ -2,7 +2,7 @@
 finite-size critical gain g_c(N) from the zero crossing of λ_max(g).
 
 Seeds give the error bars (standard error of the mean); the extrapolation is the fit
-m(N) = a + b/N of :mod:`eoc.figures.estimators`, drawn as a line and as an open symbol at 1/N = 0;
+m(N) = a + b/N of :mod:`eoc.analysis`, drawn as a line and as an open symbol at 1/N = 0;
 the DMFT value of the rate model (a star at 1/N = 0) stands beside it. The LSTM's exponent is per
 step and the rate model's per unit t, so the two models get separate columns.
 """
@@ -13,8 +13,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from eoc import validation
-from eoc.figures import data, estimators, style
+from eoc import analysis, validation
+from eoc.figures import data, style
 
 ROWS = (
     ("lyapunov_max", r"$\lambda_{{max}}$ ({unit})", "lyapunov_max"),
@@ -85,11 +85,11 @@ def finite_size_scaling(
 def _draw_scaling(ax, values: xr.DataArray, *, power: float, color, label: str,
                   fit_label: str | None = r"$N\to\infty$ fit") -> None:
     """Seed mean ± stderr against x = N^(-power), the fit a + b x and its N → ∞ value a ± stderr."""
-    stats = estimators.seed_statistics(values)
+    stats = analysis.seed_statistics(values)
     inverse = values["N"].values.astype(float) ** -power
     ax.errorbar(inverse, stats["mean"].values, yerr=stats["stderr"].values, fmt="o", color=color,
                 label=label)
-    fit = estimators.fit_inverse_size(values["N"].values, stats["mean"].values,
+    fit = analysis.fit_inverse_size(values["N"].values, stats["mean"].values,
                                       stats["stderr"].values, power=power)
     if np.isfinite(fit.value):
         line = np.linspace(0.0, np.nanmax(inverse), 20)
@@ -127,7 +127,7 @@ def critical_gain(
             continue
         notes += data.gap_note(model, lyapunov,
                                data.variable(simulations, "status", model=model, sigma_b=bias))
-        crossing = estimators.critical_gain(lyapunov)
+        crossing = analysis.critical_gain(lyapunov)
         sizes = crossing["N"].values.astype(float)
         absent = sizes[~np.isfinite(crossing["g_c"].values)]
         if absent.size:
@@ -138,7 +138,7 @@ def critical_gain(
         stderr = np.nan_to_num(crossing["g_c_stderr"].values)
         ax.errorbar(1.0 / sizes, crossing["g_c"].values, yerr=stderr, fmt="o", color=color,
                     label=style.MODEL_LABEL[model])
-        fit = estimators.fit_inverse_size(sizes, crossing["g_c"].values,
+        fit = analysis.fit_inverse_size(sizes, crossing["g_c"].values,
                                           crossing["g_c_stderr"].values)
         if np.isfinite(fit.value):
             line = np.linspace(0.0, 1.0 / np.nanmin(sizes), 20)

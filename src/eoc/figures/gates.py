@@ -12,8 +12,8 @@ from __future__ import annotations
 import xarray as xr
 from matplotlib.figure import Figure
 
-from eoc import validation
-from eoc.figures import data, estimators, style
+from eoc import analysis, validation
+from eoc.figures import data, style
 
 
 @style.styled
@@ -60,6 +60,6 @@ def _draw_over_sizes(ax, values: xr.DataArray) -> None:
     """One seed-averaged curve against g per N that has data."""
     sizes = [n for n in values["N"].values if values.sel(N=n).notnull().any()]
     for color, size in zip(style.colors(len(sizes)), sizes, strict=True):
-        stats = estimators.seed_statistics(values.sel(N=size))
+        stats = analysis.seed_statistics(values.sel(N=size))
         ax.errorbar(values["g"].values, stats["mean"].values, yerr=stats["stderr"].values,
                     fmt="o-", color=color, lw=0.6, ms=2, label=f"$N = {size}$")

@@ -18,9 +18,9 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from eoc import validation
+from eoc import analysis, validation
 from eoc.errors import InputError
-from eoc.figures import data, estimators, style
+from eoc.figures import data, style
 
 
 def zero_state_jacobian(cell_weights: np.ndarray) -> np.ndarray:
@@ -80,7 +80,7 @@ def jacobian_radius(
     ax.axvline(2.0, color="0.6", ls="--", lw=0.8, label=r"$g_c = 2$")
     sizes = [n for n in radius["N"].values if radius.sel(N=n).notnull().any()]
     for color, size in zip(style.colors(len(sizes)), sizes, strict=True):
-        stats = estimators.seed_statistics(radius.sel(N=size))
+        stats = analysis.seed_statistics(radius.sel(N=size))
         ax.errorbar(gains, stats["mean"].values, yerr=stats["stderr"].values, fmt="o-",
                     color=color, lw=0.6, label=f"$N = {size}$")
     ax.set_xlabel(r"gain $g$")

@@ -1,17 +1,21 @@
-"""The N → ∞ extrapolation and the zero-crossing estimator on synthetic data with a known answer."""
+"""eoc.analysis: status-aware averages, the N → ∞ extrapolation and the zero-crossing estimator on
+synthetic data with a known answer."""
 
 import numpy as np
 import pytest
 import xarray as xr
 
 from eoc.errors import InputError
-from eoc.figures.estimators import (
+from eoc.analysis import (
     critical_gain,
     extrapolate_infinite_size,
     fit_inverse_size,
+    quenched_average,
     seed_statistics,
+    usable,
     zero_crossing,
 )
+from eoc.status import EXCLUDED_BY_DEFAULT, SIMULATION
 
 SIZES = np.array([64, 128, 256, 512, 1024])
 
@@ -139,3 +143,37 @@ def test_critical_gain_over_sizes_and_seeds():
     out = critical_gain(lyap)
     np.testing.assert_allclose(out["g_c"], g_c, atol=5 * out["g_c_stderr"].values.max())
     assert np.all(out["g_c_stderr"] < 0.05)
+
+
+def _cells(statuses):
+    """Values 1, 2, 3, ... over seeds at two gains, with the given status of each seed at g = 1."""
+    values = xr.DataArray(np.arange(1.0, 2 * len(statuses) + 1).reshape(2, -1), dims=("g", "seed"),
+                          coords={"g": [1.0, 2.0], "seed": range(len(statuses))})
+    status = xr.DataArray(np.array([list(statuses), ["chaotic"] * len(statuses)]), dims=("g", "seed"),
+                          coords=values.coords)
+    return values, status
+
+
+def test_quenched_average_keeps_fixed_points_and_limit_cycles_and_drops_diverged_and_missing():
+    values, status = _cells(["chaotic", "fixed_point", "limit_cycle", "undecided", "diverged", "missing"])
+    average = quenched_average(values, status)
+    assert average["mean"].sel(g=1.0).item() == pytest.approx(np.mean([1, 2, 3, 4]))
+    assert average["count"].sel(g=1.0).item() == 4 and average["count"].sel(g=2.0).item() == 6
+    counts = average["status_count"].sel(g=1.0)
+    assert counts.sel(status="diverged").item() == 1 and counts.sel(status="limit_cycle").item() == 1
+    assert int(counts.sum()) == 6 and counts.sel(status="unreadable").item() == 0
+    assert set(average.attrs["counted_statuses"].split()) == set(SIMULATION) - set(EXCLUDED_BY_DEFAULT)
+
+
+def test_quenched_average_with_chosen_statuses():
+    values, status = _cells(["chaotic", "fixed_point", "limit_cycle", "diverged"])
+    chaotic_only = quenched_average(values, status, include=["chaotic"])
+    assert chaotic_only["mean"].sel(g=1.0).item() == 1.0 and chaotic_only["count"].sel(g=1.0).item() == 1
+    everything = quenched_average(values, status, exclude=[])
+    assert everything["mean"].sel(g=1.0).item() == pytest.approx(2.5)
+    # exclude replaces the default list: the diverged realisation counts here
+    np.testing.assert_array_equal(usable(values, status, exclude=["fixed_point"]).sel(g=1.0), [1.0, np.nan, 3.0, 4.0])
+    with pytest.raises(InputError, match="status must be one of"):
+        quenched_average(values, status, include=["ok"])
+    with pytest.raises(InputError, match="exclude or include"):
+        usable(values, status, include=["chaotic"], exclude=["diverged"])

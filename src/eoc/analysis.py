@@ -1,6 +1,20 @@
-"""Estimators behind the finite-size figures: seed statistics, the N → ∞ extrapolation and the
-zero-crossing estimate of the critical gain.
+"""Analysis of the merged files: status-aware quenched averages, the N → ∞ extrapolation and the
+zero-crossing estimate of the critical gain (the figures use these; so can a notebook).
 
+    import eoc
+    from eoc import analysis
+    sims = eoc.open_simulations("results/merged/simulations.nc")
+    lam = sims.lyapunov_max.sel(model="rate", sigma_b=0.0)
+    avg = analysis.quenched_average(lam, sims.status.sel(model="rate", sigma_b=0.0))
+    avg["mean"], avg["stderr"], avg["count"], avg["status_count"]   # over g, N
+    fit = analysis.extrapolate_infinite_size(analysis.usable(lam, sims.status.sel(model="rate", sigma_b=0.0)))
+    fit["value"], fit["stderr"]                                      # the N → ∞ limit over g
+
+* Which realisations count (:func:`usable`, :func:`quenched_average`): by default every cell except
+  those in :data:`eoc.status.EXCLUDED_BY_DEFAULT` (``diverged`` and the cells without data:
+  ``missing``, ``unreadable``, ``incomplete``). Fixed points and limit cycles at finite N are
+  physics, not failures: dropping them would bias the quenched average. ``exclude=`` or
+  ``include=`` choose otherwise; the result counts the cells of every status.
 * Seed statistics: mean over network realisations and its standard error s/√n (n the number of
   finite seeds; NaN where fewer than two seeds are finite).
 * Extrapolation in 1/N: the seed means m(N) are fitted with the finite-size form
@@ -28,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from eoc import status as statuses
 from eoc import validation
 from eoc.errors import InputError
 
@@ -44,6 +59,44 @@ class Extrapolation:
 
 
 _NO_FIT = Extrapolation(np.nan, np.nan, np.nan, np.nan, 0)
+
+
+def usable(values: xr.DataArray, status: xr.DataArray, *, exclude=None, include=None) -> xr.DataArray:
+    """``values`` with NaN wherever the cell's ``status`` is not counted.
+
+    ``status`` holds names of :data:`eoc.status.SIMULATION` (as :func:`eoc.open_simulations` gives
+    them) over some of the dimensions of ``values``. Counted: the statuses in ``include`` if given,
+    else every status not in ``exclude`` (default :data:`eoc.status.EXCLUDED_BY_DEFAULT`; a given
+    ``exclude`` replaces that list)."""
+    counted = _counted(exclude, include)
+    return values.where(status.isin(list(counted)))
+
+
+def quenched_average(values: xr.DataArray, status: xr.DataArray, *, dim: str = "seed", exclude=None,
+                     include=None) -> xr.Dataset:
+    """The mean over realisations (``dim``) of the counted cells (:func:`usable`), its standard
+    error, the count of finite values used, and ``status_count``: the number of cells of each
+    status (dimension ``status``, every name of :data:`eoc.status.SIMULATION`) over ``dim``.
+
+    A counted cell whose value is NaN (a quantity that does not exist there, such as a correlation
+    time at a fixed point) is not in ``count``; compare ``count`` with ``status_count``."""
+    stats = seed_statistics(usable(values, status, exclude=exclude, include=include), dim=dim)
+    names = list(statuses.SIMULATION)
+    counts = xr.concat([(status == name).sum(dim) for name in names], dim="status")
+    stats["status_count"] = counts.assign_coords(status=names)
+    stats.attrs["counted_statuses"] = " ".join(_counted(exclude, include))
+    return stats
+
+
+def _counted(exclude, include) -> tuple[str, ...]:
+    if include is not None and exclude is not None:
+        raise InputError("give exclude or include, not both")
+    for name in (*(include or ()), *(exclude or ())):
+        validation.choice("status", name, statuses.SIMULATION)
+    if include is not None:
+        return tuple(include)
+    excluded = statuses.EXCLUDED_BY_DEFAULT if exclude is None else tuple(exclude)
+    return tuple(name for name in statuses.SIMULATION if name not in excluded)
 
 
 def seed_statistics(values: xr.DataArray, *, dim: str = "seed") -> xr.Dataset:
