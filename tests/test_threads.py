@@ -16,23 +16,26 @@ A = frozenset
 
 
 @pytest.mark.parametrize(
-    ("cpus", "node_ranks", "slurm", "requested", "expected"),
+    ("cpus", "node_ranks", "caps", "requested", "expected"),
     [
-        (A({0, 1}), (A({0, 1}),), None, None, 2),  # one process, the whole 2-core machine
-        (A({0, 1}), (A({0, 1}), A({0, 1})), None, None, 1),  # mpiexec -n 2, no binding
-        (A({0, 1, 2}), (A({0, 1, 2}),) * 2, None, None, 1),  # 3 cores, 2 ranks: floor, never 0
-        (A({0}), (A({0}), A({0}), A({0})), None, None, 1),  # more ranks than cores: still 1
-        (A(range(64)), (A(range(64)),) * 32, None, None, 2),  # 32 unbound ranks on 64 cores
-        (A({4, 5}), tuple(A({2 * r, 2 * r + 1}) for r in range(32)), None, None, 2),  # srun -c 2, bound
-        (A(range(64)), (A(range(64)),), "8", None, 8),  # Slurm cpus-per-task caps an unbound process
-        (A(range(4)), (A(range(4)),), "8", None, 4),  # ... but never raises the affinity
-        (A(range(4)), (A(range(4)),), "", None, 4),  # an empty Slurm variable is ignored
-        (A(range(4)), (A(range(4)),) * 2, None, 3, 3),  # --threads overrides
-        (A({0}), (A({0}),), "1", 16, 16),  # ... everything
+        (A({0, 1}), (A({0, 1}),), {}, None, 2),  # one process, the whole 2-core machine
+        (A({0, 1}), (A({0, 1}), A({0, 1})), {}, None, 1),  # mpiexec -n 2, no binding
+        (A({0, 1, 2}), (A({0, 1, 2}),) * 2, {}, None, 1),  # 3 cores, 2 ranks: floor, never 0
+        (A({0}), (A({0}), A({0}), A({0})), {}, None, 1),  # more ranks than cores: still 1
+        (A(range(64)), (A(range(64)),) * 32, {}, None, 2),  # 32 unbound ranks on 64 cores
+        (A({4, 5}), tuple(A({2 * r, 2 * r + 1}) for r in range(32)), {}, None, 2),  # srun -c 2, bound
+        (A(range(64)), (A(range(64)),), {"SLURM_CPUS_PER_TASK": "8"}, None, 8),  # Slurm caps an unbound process
+        (A(range(4)), (A(range(4)),), {"SLURM_CPUS_PER_TASK": "8"}, None, 4),  # ... never raises the affinity
+        (A(range(4)), (A(range(4)),), {"SLURM_CPUS_PER_TASK": ""}, None, 4),  # an empty variable is ignored
+        (A({0, 1}), (A({0, 1}),), {"OMP_NUM_THREADS": "1"}, None, 1),  # a 1-thread Snakemake job
+        (A({0, 1}), (A({0, 1}),) * 2, {"OMP_NUM_THREADS": "2"}, None, 1),  # a 2-thread job of 2 ranks
+        (A({0, 1}), (A({0, 1}),), {"OMP_NUM_THREADS": "8", "NUMBA_NUM_THREADS": "x"}, None, 2),  # no raise
+        (A(range(4)), (A(range(4)),) * 2, {}, 3, 3),  # --threads overrides
+        (A({0}), (A({0}),), {"SLURM_CPUS_PER_TASK": "1", "OMP_NUM_THREADS": "1"}, 16, 16),  # ... everything
     ],
 )
-def test_choice(cpus, node_ranks, slurm, requested, expected):
-    assert threads.choose(threads.Allocation(cpus, node_ranks, slurm), requested) == expected
+def test_choice(cpus, node_ranks, caps, requested, expected):
+    assert threads.choose(threads.Allocation(cpus, node_ranks, tuple(caps.items())), requested) == expected
 
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, "two", True])
@@ -52,8 +55,9 @@ def test_export_sets_every_pool_variable():
 
 
 def test_allocation_of_a_serial_process_is_its_affinity():
-    chosen = threads.allocation({"SLURM_CPUS_PER_TASK": "1"})
+    chosen = threads.allocation({"SLURM_CPUS_PER_TASK": "1", "OMP_NUM_THREADS": "3", "HOME": "/"})
     assert chosen.cpus == frozenset(os.sched_getaffinity(0)) and chosen.node_ranks == (chosen.cpus,)
+    assert chosen.caps == (("SLURM_CPUS_PER_TASK", "1"), ("OMP_NUM_THREADS", "3"))
     assert threads.choose(chosen) == 1
 
 

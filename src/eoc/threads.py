@@ -3,12 +3,15 @@
 A process gets the cores it was given, shared with the MPI ranks on its node that were given the
 same cores:
 
-    threads = max(1, |A| // r)      capped by SLURM_CPUS_PER_TASK when Slurm sets it,
+    threads = max(1, |A| // r),     capped by SLURM_CPUS_PER_TASK and by the thread variables
+                                    (OMP_NUM_THREADS, ...) where they are set,
 
 with A the process's CPU affinity (``os.sched_getaffinity``: the cpuset of a Slurm step or of a
 ``taskset``/binding launcher) and r the number of MPI ranks on this node (``Split_type(
 COMM_TYPE_SHARED)``) whose affinity overlaps A (ranks bound to disjoint cores each keep their own;
-``mpiexec -n 2`` on a 2-core machine without binding gives 1 thread per rank). An explicit count
+``mpiexec -n 2`` on a 2-core machine without binding gives 1 thread per rank). A thread variable set
+for the process (by hand, or by Snakemake, which sets ``OMP_NUM_THREADS`` to a job's ``threads``)
+is a cap, never a raise: a 1-thread Snakemake job stays at 1 thread. An explicit count
 (``eoc ... --threads N``) overrides the choice.
 
 :func:`apply` sets both pools, numba's (``numba.set_num_threads``, which runs the fused and panel
@@ -17,8 +20,7 @@ command line calls it before numpy is imported, so it also exports ``OMP_NUM_THR
 ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` and ``NUMBA_NUM_THREADS`` (BLAS never starts more
 threads than it may use, and ``mpiexec -n P`` or ``srun`` never oversubscribes the node) and, unless
 set, ``OPENBLAS_THREAD_TIMEOUT=4`` (idle BLAS threads sleep at once instead of spinning ~0.1 s
-against the numba kernels). Thread variables set by hand are overwritten in the process
-(``--threads`` is the override). :func:`current` reports the pool sizes for the provenance.
+against the numba kernels). :func:`current` reports the pool sizes for the provenance.
 
 This module imports neither numpy nor numba at import time.
 """
@@ -36,6 +38,8 @@ from eoc import validation
 LAUNCHER_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
 #: The thread-count variables exported before the numerical libraries load.
 POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+#: Variables that cap the count when set: the Slurm task's cores and the thread variables.
+CAP_VARIABLES = ("SLURM_CPUS_PER_TASK",) + POOL_VARIABLES
 #: Idle OpenBLAS threads busy-wait 2^28 cycles (~0.1 s) after each call, against the numba kernels
 #: of the next steps (docs/performance.md); 2^4 cycles makes them sleep at once. Kept if set by hand.
 SPIN_VARIABLES = {"OPENBLAS_THREAD_TIMEOUT": "4"}
@@ -44,11 +48,12 @@ SPIN_VARIABLES = {"OPENBLAS_THREAD_TIMEOUT": "4"}
 @dataclass(frozen=True)
 class Allocation:
     """The cores a process was given: its CPU affinity, the affinities of the MPI ranks on its node
-    (itself included), and Slurm's ``SLURM_CPUS_PER_TASK`` (``None`` when unset)."""
+    (itself included), and the caps of its environment (``SLURM_CPUS_PER_TASK`` and the thread
+    variables that are set, by name)."""
 
     cpus: frozenset[int]
     node_ranks: tuple[frozenset[int], ...]
-    slurm_cpus_per_task: str | None = None
+    caps: tuple[tuple[str, str], ...] = ()
 
     def sharing(self) -> int:
         """Ranks on this node whose cores overlap this process's (itself included), at least 1."""
@@ -56,20 +61,18 @@ class Allocation:
 
     def describe(self) -> str:
         text = f"{len(self.cpus)} cpu(s) shared by {self.sharing()} rank(s) on the node"
-        if self.slurm_cpus_per_task is not None:
-            text += f", SLURM_CPUS_PER_TASK={self.slurm_cpus_per_task}"
-        return text
+        return text + "".join(f", {name}={value}" for name, value in self.caps)
 
 
 def choose(allocation: Allocation, requested: int | None = None) -> int:
     """Threads per pool for one process: ``requested`` if given, else max(1, |A| // r), capped by
-    SLURM_CPUS_PER_TASK (module docstring)."""
+    every positive integer among the allocation's caps (others are ignored; module docstring)."""
     if requested is not None:
         return validation.integer("threads", requested, minimum=1)
     threads = max(1, len(allocation.cpus) // allocation.sharing())
-    slurm = allocation.slurm_cpus_per_task
-    if slurm is not None and slurm.strip().isdigit() and int(slurm) > 0:
-        threads = min(threads, int(slurm))
+    for _, value in allocation.caps:
+        if value.strip().isdigit() and int(value) > 0:
+            threads = min(threads, int(value))
     return threads
 
 
@@ -106,7 +109,8 @@ def allocation(environ: Mapping[str, str] | None = None) -> Allocation:
     else:
         node_ranks = comm.allgather(cpus)
         comm.Free()
-    return Allocation(cpus, tuple(node_ranks), environ.get("SLURM_CPUS_PER_TASK"))
+    caps = tuple((name, environ[name]) for name in CAP_VARIABLES if name in environ)
+    return Allocation(cpus, tuple(node_ranks), caps)
 
 
 def export(threads: int, environ: dict | None = None) -> None:
