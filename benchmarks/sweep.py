@@ -157,7 +157,7 @@ def report(results: dict) -> str:
         lines += ["", f"## Sweep of {w['config']} ({w['simulate_jobs']} simulate jobs, {w['cores']} cores)", "",
                   "| wall s | core-s | Σ simulate-job core-s | Σ roofline s | sweep efficiency |", "|---|---|---|---|---|",
                   f"| {w['wall_seconds']:.1f} | {w['core_seconds']:.1f} | {w['simulate_job_core_seconds']:.1f} | "
-                  f"{w['roofline_seconds']:.2f} | {w['sweep_efficiency']:.3f} |",
+                  f"{w['roofline_seconds']:.3g} | {w['sweep_efficiency']:.3g} |",
                   "", f"bandwidth {w['bandwidth_GB_per_s']:.1f} GB/s, GEMM peak {w['gemm_peak_GFLOP_per_s']:.0f} GFLOP/s "
                   f"({w['cores']} threads, float64)"]
     return "\n".join(lines) + "\n"
