@@ -142,3 +142,10 @@ def test_written_file_follows_the_data_contract(tmp_path):
             ds["f_g"].sel(C0_trial=0.0).values, 4 * ds["sigma_b"].values ** 2 * np.ones((2, 1))
         )
         assert ds["C0"].sel(g=2.5, sigma_b=0.0).item() > 0
+
+
+def test_refused_input_creates_no_output_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["dmft", "--g", "0", "--sigma-b", "0", "--out", "new/d.nc"]) == 2
+    assert "g must be > 0, got '0'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -200,3 +201,33 @@ def test_provenance_has_the_cf_global_attributes_and_the_tree_state():
     assert attrs["created_utc"] in attrs["history"]
     assert attrs["git_tree_dirty"] in ("yes", "no", "unknown")
     assert attrs["numba_threads"] >= 1
+
+
+def test_check_writable_probes_by_writing_and_creates_nothing(tmp_path):
+    target = tmp_path / "new" / "deeper" / "x.nc"
+    assert io.check_writable(target) == target
+    assert not (tmp_path / "new").exists() and list(tmp_path.iterdir()) == []  # no folder, no probe left
+    with pytest.raises(InputError, match="is not writable"):  # root too: writing under /sys fails
+        io.check_writable("/sys/eoc-test/x.nc")
+
+
+def test_atomic_write_removes_parts_of_killed_writers_and_keeps_live_ones(tmp_path):
+    import socket
+    import subprocess
+
+    target = tmp_path / "r.nc"
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a PID that no longer runs
+    host = socket.gethostname()
+    killed = tmp_path / f".r.nc.{dead.pid}@{host}.abc123.part"
+    live = tmp_path / f".r.nc.{os.getpid()}@{host}.def456.part"
+    other = tmp_path / f".other.nc.{dead.pid}@{host}.abc123.part"
+    for part in (killed, live, other):
+        part.write_text("partial")
+    with io.atomic(target) as tmp:
+        Path(tmp).write_text("done")
+    assert target.read_text() == "done"
+    assert not killed.exists() and live.exists() and other.exists()
+    with pytest.raises(RuntimeError), io.atomic(target) as tmp:
+        raise RuntimeError("the writer fails")
+    assert target.read_text() == "done" and sorted(tmp_path.iterdir()) == sorted([target, live, other])

@@ -9,14 +9,18 @@ does (results, figures, checkpoints).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import glob
 import json
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -109,42 +113,105 @@ def readable_as_umask(path: str | os.PathLike) -> None:
     os.chmod(path, 0o666 & ~mask)
 
 
-def check_writable(path: str | os.PathLike) -> Path:
-    """Check before any work that ``path``'s folder exists or can be made, and is writable."""
+def check_writable(path: str | os.PathLike, *, name: str = "output") -> Path:
+    """Check before any work that a file can be written at ``path`` (see :func:`check_folder`);
+    nothing is created. The message calls the file ``name`` (an option's name, say)."""
     path = Path(path)
     if path.is_dir():
-        raise InputError(f"output path {str(path)!r} is a directory, not a file")
-    check_folder(path.parent)
+        raise InputError(f"{name} path {str(path)!r} is a directory, not a file")
+    check_folder(path.parent, name=f"{name} folder")
     return path
 
 
 def check_folder(folder: str | os.PathLike, *, name: str = "output folder") -> Path:
-    """Check before any work that ``folder`` exists or can be made, and is writable; the message
-    calls it ``name`` (an option's name, say)."""
+    """Check before any work that ``folder`` exists and is writable, or can be made: a temporary
+    file is created and removed in it (or, while it does not exist, in its nearest existing
+    ancestor, where it would be made). ``os.access`` is not asked: it says yes to root even where
+    writing fails (``/sys``, read-only mounts). Nothing is left behind and no folder is made."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{name} {str(folder)!r} cannot be created: it exists and is not a folder")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{name} {str(folder)!r} cannot be created: {str(existing)!r} exists and is not a folder")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".eoc-probe.")
+        os.close(fd)
+        os.unlink(probe)
     except OSError as error:
-        raise InputError(f"{name} {str(folder)!r} cannot be created: {error.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"{name} {str(folder)!r} is not writable")
+        where = "" if existing == folder else f" (its existing parent {str(existing)!r})"
+        raise InputError(f"{name} {str(folder)!r}{where} is not writable: {error.strerror}") from None
     return folder
 
 
-def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write ``ds`` to netCDF at ``path`` atomically (temporary file + rename), in the CF form of
-    :func:`eoc.contract.encode`, readable as the umask says."""
-    path = check_writable(path)
-    encoded, encoding = contract.encode(ds)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+#: A writer's temporary file beside its target: ``.NAME.PID@HOST.RANDOM.part``.
+_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)@(?P<host>.+)\.[^.]+\.part$")
+#: Temporary files of writers on other hosts (shared file systems) are stale after this long.
+STALE_SECONDS = 24 * 3600
+
+
+def remove_stale_parts(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files that killed writers of ``path`` left beside it; return them.
+
+    A part is stale when its writer process (the PID and host in its name) no longer runs on this
+    host, or when it comes from another host and was last written :data:`STALE_SECONDS` ago, or
+    when it has the older name ``.NAME.RANDOM.part`` and is an hour old. A live writer's part is kept.
+    """
+    path = Path(path)
+    removed = []
+    host = socket.gethostname()
+    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        match = _PART.match(part.name)
+        try:
+            age = time.time() - part.stat().st_mtime
+        except OSError:
+            continue
+        if match is None or match["name"] != path.name:
+            stale = match is None and age > 3600
+        elif match["host"] == host:
+            stale = not _running(int(match["pid"]))
+        else:
+            stale = age > STALE_SECONDS
+        if stale:
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def atomic(path: str | os.PathLike):
+    """Write a file atomically: yields a temporary path beside ``path`` (folders made as needed,
+    stale parts of killed writers removed first); on success it gets the umask's permissions and
+    is renamed over ``path``; on any error it is removed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}@{socket.gethostname()}.", suffix=".part")
     os.close(fd)
     try:
-        encoded.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
+        yield tmp
         readable_as_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write ``ds`` to netCDF at ``path`` atomically (:func:`atomic`), in the CF form of
+    :func:`eoc.contract.encode`, readable as the umask says."""
+    path = check_writable(path)
+    encoded, encoding = contract.encode(ds)
+    with atomic(path) as tmp:
+        encoded.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
     return path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -104,15 +103,7 @@ def save(figure: Figure, outdir: str | os.PathLike, name: str) -> list[Path]:
     paths = []
     for suffix in ("png", "pdf"):
         path = outdir / f"{name}.{suffix}"
-        fd, tmp = tempfile.mkstemp(dir=outdir, prefix=f".{path.name}.", suffix=".part")
-        os.close(fd)
-        try:
-            with matplotlib.rc_context(RC):
-                figure.savefig(tmp, format=suffix)
-            io.readable_as_umask(tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with io.atomic(path) as tmp, matplotlib.rc_context(RC):
+            figure.savefig(tmp, format=suffix)
         paths.append(path)
     return paths

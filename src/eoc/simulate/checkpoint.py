@@ -9,8 +9,6 @@ count, as JSON) guards against resuming a different run from the file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -28,15 +26,8 @@ def save(path: Path, *, fingerprint: str, shared: dict, local: dict, comm) -> No
     arrays.update({f"shared/{name}": np.asarray(value) for name, value in shared.items()})
     for rank, piece in enumerate(pieces):
         arrays.update({f"rank{rank}/{name}": np.asarray(value) for name, value in piece.items()})
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        io.readable_as_umask(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with io.atomic(path) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, **arrays)
 
 
 def load(path: Path, *, fingerprint: str, comm) -> tuple[dict, dict] | None:

@@ -315,8 +315,8 @@ def dataset(config: Config, results: dict, radius: np.ndarray, *, wall_time: flo
         "gate_mean": ("1", "mean of the LSTM gate over units and time"),
         "gate_std": ("1", "standard deviation of the LSTM gate over units and time"),
         "jacobian_radius": ("1" if config.model == "lstm" else rate_unit, "spectral radius of the Jacobian at the zero state"),
-        "status": ("", "ok, fixed_point, limit_cycle or diverged"),
-        "status_step": ("step", "step at which the status was decided (-1 when ok)"),
+        "status": ("", "chaotic, fixed_point, limit_cycle, undecided or diverged (eoc.status)"),
+        "status_step": ("step", "step at which the status was decided (-1 when chaotic)"),
         "wall_time": ("s", "wall-clock time of the run"),
     })
     ds.attrs.update(io.provenance(asdict(config), mpi_size=comm.size, mpi_library=comm.library))

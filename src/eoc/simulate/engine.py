@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from eoc.simulate import checkpoint as checkpoints
 from eoc.simulate.lyapunov import Benettin, orthonormalize
-from eoc.simulate.observables import autocorrelation_sums, classify, correlation_time
+from eoc.simulate.observables import Recurrence, autocorrelation_sums, classify, correlation_time
 
 
 def steps_per_lag(time_step: float) -> int:
@@ -76,6 +76,8 @@ class Engine:
         self.gate_sum = np.zeros((3, points))
         self.gate_square_sum = np.zeros((3, points))
         self.samples = np.full((steps // self.steps_per_lag, recorded_units.size, points), np.nan)
+        # a flow (``dynamics.flow``) returns between steps: the closest return is interpolated
+        self.recurrence = Recurrence(points, interpolate=getattr(dynamics, "flow", False))
         if k:
             orthonormalize(dynamics.tangents, comm)
 
@@ -122,6 +124,7 @@ class Engine:
         if gates is not None:
             self.gate_sum[:, index] += gates.sum(axis=1, dtype=np.float64)
             self.gate_square_sum[:, index] += np.einsum("gia,gia->ga", gates, gates, dtype=np.float64)
+        self.recurrence.add(self.dynamics.state, index)
         if measured_step % self.steps_per_lag == 0:
             self.samples[measured_step // self.steps_per_lag - 1][:, index] = h[self.recorded_units]
 
@@ -149,6 +152,7 @@ class Engine:
             log_r[index] = orthonormalize(dynamics.tangents, comm)
             if measuring:
                 self.benettin.add(log_r, self.renorm_interval * dynamics.time_step)
+        self.recurrence.update(comm, dynamics.state, index)
         if measuring:
             unset = index[np.isnan(self.start_change[index])]
             self.start_change[unset] = rate[np.isin(index, unset)]
@@ -180,7 +184,7 @@ class Engine:
             lyapunov_max=exponents[:, 0],
             stderr=stderr,
             decay=decay,
-            measured_time=self.benettin.measured_time,
+            periodic=self.recurrence.periodic,
             final_step=self.step,
         )
         results = {
@@ -210,7 +214,10 @@ class Engine:
         """Write the checkpoint (every rank calls this)."""
         shared = {name: getattr(self, name) for name in self._SHARED}
         shared.update({f"benettin_{name}": value for name, value in self.benettin.state_dict().items()})
+        recurrence = self.recurrence.state_dict()
         local = {name: getattr(self, name) for name in self._LOCAL}
+        local["recurrence_reference"] = recurrence.pop("reference")
+        shared.update({f"recurrence_{name}": value for name, value in recurrence.items()})
         local.update(state=self.dynamics.state, tangents=self.dynamics.tangents)
         checkpoints.save(self.checkpoint, fingerprint=self.fingerprint, shared=shared, local=local, comm=self.comm)
 
@@ -222,6 +229,9 @@ class Engine:
         self.benettin.load({name: shared[f"benettin_{name}"] for name in ("log_sums", "measured_time", "leading_rates")})
         for name in self._LOCAL:
             setattr(self, name, np.array(local[name]))
+        self.recurrence.load({"reference": local["recurrence_reference"],
+                              **{name[len("recurrence_"):]: value for name, value in shared.items()
+                                 if name.startswith("recurrence_")}})
         self.dynamics.keep(self.active)
         self.dynamics.state = np.array(local["state"])
         self.dynamics.tangents = np.array(local["tangents"])

@@ -133,6 +133,94 @@ def _dense_radius(dynamics, comm, p: int, zero_state_rows: int, chunk: int) -> f
 
 #: A converging point counts as a fixed point when its step-to-step change fell by this factor.
 FIXED_POINT_DECAY = 1e-3
+#: A return of the state to within this distance of the reference, relative to the farthest
+#: excursion from it, counts as a close return; ``CLOSE_RETURNS`` in a row show a periodic orbit.
+RECURRENCE_TOLERANCE = 1e-3
+CLOSE_RETURNS = 2
+#: Standard errors by which λ_max must exceed 0 for a run to be called chaotic.
+SIGNIFICANCE = 3.0
+
+
+class Recurrence:
+    """Returns of the state to a reference state: the positive evidence of a periodic attractor.
+
+    From the first measured step the engine hands :meth:`add` each step's state (this rank's rows)
+    and calls :meth:`update` at each renormalisation, which reduces the squared distances
+    d²(t) = |x(t) − x_ref|² of the steps since the last over ranks (one reduction). A *return* is
+    a local minimum of d²(t) below a quarter of the largest d² seen since the reference was taken
+    (for a flow, ``interpolate``: the minimum of the parabola through the three steps around it,
+    exact to second order in dt). Its relative size is r = √(d²_min / d²_max); a return with
+    r < :data:`RECURRENCE_TOLERANCE` is close. After a return the reference moves to the current
+    state, so each return measures one more cycle of the orbit as it is now (an orbit still
+    converging onto its cycle has returns that shrink until they are close).
+
+    On a periodic orbit every return is close (r = 0 for a map, r = O(dt³) for a flow with the
+    parabola). A chaotic or quasi-periodic trajectory in more than one dimension returns closely
+    only by rare chance, and :data:`CLOSE_RETURNS` close returns in a row are asked.
+    ``close_returns`` (P,) counts them, ``last_return`` (P,) is the latest r (NaN before one).
+    """
+
+    def __init__(self, points: int, *, interpolate: bool) -> None:
+        self.interpolate = interpolate
+        self.reference = np.zeros((0, points))  # this rank's rows of the reference state, (rows, P)
+        self.farthest = np.zeros(points)
+        self.tail = np.full((2, points), np.nan)  # the last two global d² (for the next minimum)
+        self.close_returns = np.zeros(points, dtype=np.int64)
+        self.last_return = np.full(points, np.nan)
+        self.pending: list[np.ndarray] = []
+
+    def add(self, state: np.ndarray, index: np.ndarray) -> None:
+        """Record this step's local squared distances; ``state`` (rows, A) holds the points ``index``."""
+        if not self.reference.size:
+            self.reference = np.full((state.shape[0], self.farthest.size), np.nan)
+            self.reference[:, index] = state
+            return
+        d2 = np.full(self.farthest.size, np.nan)
+        with np.errstate(over="ignore", invalid="ignore"):
+            d2[index] = ((state - self.reference[:, index]) ** 2).sum(axis=0)
+        self.pending.append(d2)
+
+    def update(self, comm, state: np.ndarray, index: np.ndarray) -> None:
+        """Reduce the pending distances over ranks, find the returns, move the reference after one."""
+        if not self.pending:
+            return
+        series = np.concatenate([self.tail, comm.allreduce(np.stack(self.pending))])
+        self.pending = []
+        returned = np.zeros(self.farthest.size, dtype=bool)
+        for t in range(1, series.shape[0] - 1):
+            y0, y1, y2 = series[t - 1], series[t], series[t + 1]
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                self.farthest = np.fmax(self.farthest, y0)
+                minimum = (y1 <= y0) & (y1 <= y2) & (y1 < self.farthest / 4) & ~returned
+                curvature = y0 - 2 * y1 + y2
+                lowest = y1 - (y2 - y0) ** 2 / (8 * curvature) if self.interpolate else y1
+                lowest = np.where(curvature > 0, np.clip(lowest, 0, y1), y1)
+                ratio = np.sqrt(lowest / self.farthest)
+            close = ratio < RECURRENCE_TOLERANCE
+            self.last_return = np.where(minimum, ratio, self.last_return)
+            self.close_returns = np.where(minimum, np.where(close, self.close_returns + 1, 0), self.close_returns)
+            returned |= minimum
+        self.tail = series[-2:].copy()
+        moved = index[returned[index]]  # a new cycle: the reference moves to the current state
+        self.reference[:, moved] = state[:, returned[index]]
+        self.farthest[moved] = 0.0
+        self.tail[:, moved] = np.nan
+
+    @property
+    def periodic(self) -> np.ndarray:
+        """(P,) whether the last :data:`CLOSE_RETURNS` returns were close."""
+        return self.close_returns >= CLOSE_RETURNS
+
+    def state_dict(self) -> dict:
+        """Everything to continue bit-identically (``reference``: this rank's rows; nothing pending
+        at a renormalisation, where checkpoints are taken)."""
+        return {"reference": self.reference, "farthest": self.farthest, "tail": self.tail,
+                "close_returns": self.close_returns, "last_return": self.last_return}
+
+    def load(self, saved: dict) -> None:
+        for name, value in saved.items():
+            setattr(self, name, np.array(value))
+        self.pending = []
 
 
 def classify(
@@ -142,34 +230,38 @@ def classify(
     lyapunov_max: np.ndarray,
     stderr: np.ndarray,
     decay: np.ndarray,
-    measured_time: float,
+    periodic: np.ndarray,
     final_step: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Status and status step of each point, in this order of precedence:
+    """Status (names of :mod:`eoc.status`) and status step of each point; each claims only what
+    the data show, in this order of precedence:
 
     * ``diverged``: a non-finite state or tangent; the step where it was first seen.
     * ``fixed_point``: the state stopped moving (rms change per time unit below a tolerance of
-      10⁻² √eps) from ``settled_since`` to the end; or λ_max + 3·stderr < 0 and the change fell by
-      :data:`FIXED_POINT_DECAY` over the measurement (still converging; step: the last step).
-    * ``limit_cycle``: the state keeps moving but λ_max is not significantly positive,
-      λ_max < 3·stderr + 1/T (T the measured time: the O(1/T) bias of a finite-time exponent on
-      a periodic orbit): a periodic or quasi-periodic attractor (a flow's limit cycle has λ_max = 0,
-      a map's periodic orbit λ_max < 0). Step: the last step.
-    * ``ok`` (chaotic): step −1.
+      10⁻² √eps) from ``settled_since`` to the end; or it contracts, λ_max + 3·stderr < 0, and its
+      change fell by :data:`FIXED_POINT_DECAY` over the measurement (step: the last step).
+    * ``limit_cycle``: ``periodic``, the state returned closely to itself (:class:`Recurrence`);
+      step: the last step. Before ``chaotic``: on a periodic orbit the finite-time λ_max is
+      O(1/T) and so is its block standard error, so λ_max > 3·stderr happens by chance there,
+      while close returns in a row do not happen by chance on a chaotic attractor.
+    * ``chaotic``: λ_max − 3·stderr > 0 (:data:`SIGNIFICANCE`); step −1.
+    * ``undecided``: none of these is shown (λ_max within 3 standard errors of 0, or no exponent
+      measured, and no recurrence): the run was too short to decide; step: the last step.
     """
-    status = np.full(diverged_step.size, "ok", dtype=object)
-    step = np.full(diverged_step.size, -1, dtype=np.int64)
-    floor = 1.0 / measured_time if measured_time else np.inf
+    status = np.full(diverged_step.size, "undecided", dtype=object)
+    step = np.full(diverged_step.size, final_step, dtype=np.int64)
     with np.errstate(invalid="ignore"):
-        converging = (lyapunov_max + 3 * stderr < 0) & (decay < FIXED_POINT_DECAY)
-        cycling = lyapunov_max < 3 * np.nan_to_num(stderr) + floor
+        converging = (lyapunov_max + SIGNIFICANCE * stderr < 0) & (decay < FIXED_POINT_DECAY)
+        chaotic = lyapunov_max - SIGNIFICANCE * stderr > 0
     for p in range(status.size):
         if np.isfinite(diverged_step[p]):
             status[p], step[p] = "diverged", int(diverged_step[p])
         elif settled_since[p] >= 0:
             status[p], step[p] = "fixed_point", settled_since[p]
         elif converging[p]:
-            status[p], step[p] = "fixed_point", final_step
-        elif cycling[p]:
-            status[p], step[p] = "limit_cycle", final_step
+            status[p] = "fixed_point"
+        elif periodic[p]:
+            status[p] = "limit_cycle"
+        elif chaotic[p]:
+            status[p], step[p] = "chaotic", -1
     return status.astype(str), step

@@ -44,6 +44,8 @@ def rk4_step(rhs: Callable, state: np.ndarray, tangents: np.ndarray, dt: float):
 class RateModel:
     """The batched rate model on one rank's units, integrated with :func:`rk4_step`."""
 
+    flow = True  # continuous time: the engine interpolates returns of the state between steps
+
     def __init__(
         self,
         disorder: Disorder,
