@@ -1,0 +1,69 @@
+"""Stationary Gaussian processes sampled by circulant embedding (FFT), with a static part.
+
+A process with covariance K(τ) = K_dyn(τ) + K_static, where K_dyn(τ) is given for τ = 0 … L−1
+and is zero beyond, is sampled on T steps as a T-periodic process: the circulant with first row
+k = (K_dyn(0), K_dyn(1), …, K_dyn(L−1), 0, …, 0, K_dyn(L−1), …, K_dyn(1)) has eigenvalues
+S = FFT(k), and x = IFFT(√S · FFT(w)) with w white noise has covariance k (Wood & Chan 1994;
+Dietrich & Newsam 1997). Negative S (from the truncation of K_dyn or its sampling noise) are set to
+zero, which leaves a positive-semidefinite covariance nearest in the spectral sense. The static
+part is one N(0, K_static) number per path, constant in time (the quenched bias and the static
+part of the recurrent field). Pairs of times further apart than T − L see a wrapped covariance;
+the recursion that the samples drive forgets its input within a few steps, and T ≫ L.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft
+
+
+def taper(lags: int) -> np.ndarray:
+    """Weights 1 on the first three quarters of the window, a half-cosine to 0 over the last quarter."""
+    weights = np.ones(lags)
+    start = (3 * lags) // 4
+    weights[start:] = 0.5 * (1 + np.cos(np.pi * np.arange(1, lags - start + 1) / (lags - start + 1)))
+    return weights
+
+
+def spectrum(dynamic: np.ndarray, steps: int) -> np.ndarray:
+    """√(eigenvalues) of the T-circulant of the (tapered) dynamic covariance ``dynamic`` (L,), rfft layout."""
+    lags = dynamic.size
+    row = np.zeros(steps)
+    row[:lags] = dynamic
+    row[steps - lags + 1 :] = dynamic[1:][::-1]
+    return np.sqrt(np.maximum(scipy.fft.rfft(row).real, 0.0))
+
+
+def variance(root_spectrum: np.ndarray, steps: int) -> np.ndarray:
+    """Exact variance per step of the dynamic part sampled with ``root_spectrum`` (..., steps//2 + 1):
+    the circulant's diagonal, (1/T) Σ_k S_k over the full spectrum."""
+    power = root_spectrum**2
+    weights = np.full(power.shape[-1], 2.0)
+    weights[0] = 1.0
+    if steps % 2 == 0:
+        weights[-1] = 1.0
+    return (power * weights).sum(axis=-1) / steps
+
+
+def sample(root_spectrum: np.ndarray, static_std: np.ndarray, mean: np.ndarray, paths: int, steps: int,
+           rng: np.random.Generator) -> np.ndarray:
+    """Samples (G, paths, steps) of G independent processes; ``root_spectrum`` (G, steps//2 + 1),
+    ``static_std`` (G,) the standard deviation of the static part, ``mean`` (G,).
+
+    Single precision (white noise and FFTs, four times faster than double): the samples' relative
+    rounding, ~1e-7, is far below the sampling error of every statistic computed from them."""
+    gates = root_spectrum.shape[0]
+    white = rng.standard_normal((gates, paths, steps), dtype=np.float32)
+    root = root_spectrum.astype(np.float32)[:, None, :]
+    x = scipy.fft.irfft(scipy.fft.rfft(white, axis=-1) * root, n=steps, axis=-1)
+    x += (mean[:, None, None] + static_std[:, None, None] * rng.standard_normal((gates, paths, 1))).astype(np.float32)
+    return x
+
+
+def autocovariance(series: np.ndarray, lags: int) -> np.ndarray:
+    """Per-path unbiased autocovariance Σ_t x(t) x(t+τ) / (T − τ), τ < ``lags``, of (paths, T)
+    series (not connected: the total second moment), by a zero-padded FFT; shape (paths, lags)."""
+    steps = series.shape[-1]
+    spec = scipy.fft.rfft(series, n=2 * steps, axis=-1)
+    raw = scipy.fft.irfft(spec * np.conj(spec), n=2 * steps, axis=-1)[..., :lags]
+    return raw / (steps - np.arange(lags))
