@@ -35,7 +35,7 @@ from eoc.meanfield.lstm.parameters import Parameters
 from eoc.meanfield.rate.gaussian import normal_rule
 
 #: Trial values of C0 scanned for the smallest root of the static equation (h² ≤ 1 bounds C0).
-_SCAN = np.concatenate([[0.0], np.geomspace(1e-8, 1.0, 81)])
+_SCAN = np.concatenate([[0.0], np.geomspace(1e-8, 1.0, 25)])
 
 
 def sigmoid(x):
@@ -170,4 +170,4 @@ def onset_gain(sigma_b: float, *, gate_gains=None, bias_means=None, nodes: int, 
         lower, upper = upper, upper * 1.5
         if upper > g_max:
             return float("nan")
-    return brentq(excess, lower, upper, xtol=1e-10, rtol=1e-10)
+    return brentq(excess, lower, upper, xtol=1e-9, rtol=1e-9)
