@@ -207,14 +207,15 @@ class FixedPointTheory:
         """Λ on the smallest-q branch, vectorised over (g, σ_b)."""
         return self.stability(g, sigma_b, self.fixed_point_variance(g, sigma_b))
 
-    def critical_gain(self, sigma_b, *, g_max: float = 10.0, g_min: float = 1e-3) -> np.ndarray:
-        """g_c(σ_b): the gain where Λ = 1 on the smallest-q branch (NaN if Λ < 1 on all of
-        [g_min, g_max]; g_min if the fixed point is already unstable there)."""
+    def critical_gain(self, sigma_b, *, g_max: float = 8.0, g_min: float = 1e-3, grid: int = 9) -> np.ndarray:
+        """g_c(σ_b): the smallest gain where Λ = 1 on the smallest-q branch (NaN if Λ < 1 on all of
+        the ``grid`` gains of [g_min, g_max]; g_min if the fixed point is already unstable there).
+        The first sign change on the grid is refined by Brent's method."""
         sigma_b = np.asarray(sigma_b, float)
         out = np.empty(sigma_b.shape)
+        gains = np.linspace(g_min, g_max, grid)
         for index, sb in np.ndenumerate(sigma_b):
-            grid = np.linspace(g_min, g_max, 21)
-            excess = self.stability_at(grid, sb) - 1.0
+            excess = self.stability_at(gains, sb) - 1.0
             crossing = np.flatnonzero(excess > 0)
             if crossing.size == 0:
                 out[index] = np.nan
@@ -222,7 +223,7 @@ class FixedPointTheory:
                 out[index] = g_min
             else:
                 k = crossing[0]
-                out[index] = brentq(lambda g: self.stability_at(g, sb) - 1.0, grid[k - 1], grid[k], xtol=1e-10)
+                out[index] = brentq(lambda g: self.stability_at(g, sb) - 1.0, gains[k - 1], gains[k], xtol=1e-8)
         return out
 
     # -- the edge of the spectrum --------------------------------------------------------------------
