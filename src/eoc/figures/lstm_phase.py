@@ -20,8 +20,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from eoc import validation
-from eoc.figures import data, estimators, style
+from eoc import analysis, validation
+from eoc.figures import data, style
 from eoc.figures.chaos import _draw_gate_concentration
 
 #: Bias means whose linear criterion is drawn: (label, means, line style).
@@ -55,11 +55,11 @@ def _measured_boundary(simulations):
     lyapunov = data.variable(simulations, "lyapunov_max", model="lstm")
     if lyapunov is None:
         return None
-    extrapolated = estimators.extrapolate_infinite_size(lyapunov).transpose("g", "sigma_b")
+    extrapolated = analysis.extrapolate_infinite_size(lyapunov).transpose("g", "sigma_b")
     rows = []
     for bias in extrapolated["sigma_b"].values:
         point = extrapolated.sel(sigma_b=bias)
-        rows.append((bias, *estimators.zero_crossing(point["g"].values, point["value"].values, point["stderr"].values)))
+        rows.append((bias, *analysis.zero_crossing(point["g"].values, point["value"].values, point["stderr"].values)))
     return np.array(rows).T
 
 
