@@ -96,8 +96,8 @@ def test_conda_environment_matches_pyproject():
         (TINY, {}, dict(simulate=4, dmft=2, result_list=2, merge_simulations=1, merge_dmft=1)),
         # batched: one job per (model, N, seed) for all of g and sigma_b
         (TINY, {"simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=2, dmft=2)),
-        # default grid: 2 models x 2 N x 2 seeds, g in one block of 4, sigma_b in one of 2; 6 sigma_b / 3
-        (REPO / "config" / "config.yaml", {}, dict(simulate=8, dmft=2, merge_simulations=1, merge_dmft=1)),
+        # default grid: 2 models x 3 N x 3 seeds, g in one block of 6, sigma_b in one of 2; 6 sigma_b / 3
+        (REPO / "config" / "config.yaml", {}, dict(simulate=18, dmft=2, merge_simulations=1, merge_dmft=1)),
         (TINY, {"g": [1.0, 1.5, 2.0, 2.5, 3.0], "simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=6)),
     ],
 )
