@@ -13,6 +13,7 @@ include: "workflow/rules/simulate.smk"
 include: "workflow/rules/dmft.smk"
 include: "workflow/rules/merge.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/forecast.smk"
 
 
 # The per-job results are targets too: Snakemake does not remake a missing intermediate file whose

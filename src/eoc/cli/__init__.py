@@ -14,7 +14,7 @@ from eoc import __version__, threads, validation
 from eoc.errors import InputError
 from eoc.logs import configure
 
-SUBCOMMANDS = ("dmft", "simulate", "merge", "figures")
+SUBCOMMANDS = ("dmft", "simulate", "merge", "figures", "forecast")
 
 
 def build_parser() -> argparse.ArgumentParser:

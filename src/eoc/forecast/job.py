@@ -103,10 +103,9 @@ def run(options: ForecastOptions) -> xr.Dataset:
     )
     io.annotate(ds, _METADATA)
     ds.attrs.update(
-        title="reservoir forecasting with an input-driven LSTM",
         sampling_interval=chaotic.SAMPLING[options.system],
         bias_means=str(options.bias_means),
-        **io.provenance(asdict(options)),
+        **io.provenance(asdict(options), title="reservoir forecasting with an input-driven LSTM"),
     )
     return ds
 

@@ -32,5 +32,5 @@ def merge_forecast(paths: Iterable[str | Path]) -> xr.Dataset:
         with xr.open_dataset(path) as ds:
             parts.append(ds.load().expand_dims(["system", "N", "seed"]))
     merged = xr.combine_by_coords(parts, combine_attrs="drop_conflicts").transpose(*DIMS)
-    merged.attrs.update(io.provenance({"files": [str(p) for p in paths]}))
+    merged.attrs.update(io.provenance({"files": [str(p) for p in paths]}, title="merged reservoir forecasting results"))
     return merged
