@@ -4,29 +4,10 @@
 #     snakemake --profile profiles/local forecasting
 # No `forecast` key in the config: no jobs.
 
+from eoc.forecast.job import command_options, sweep_jobs
+
 FORECAST = config.get("forecast")
 FORECAST_RESULT = "results/forecast/{system}/N{N}/seed{seed}.nc"
-FORECAST_OPTIONS = ("input_gain", "washout", "train", "test", "horizon", "starts")
-
-
-def forecast_jobs():
-    if not FORECAST:
-        return []
-    return [
-        dict(system=system, N=N, seed=seed)
-        for system in FORECAST["systems"]
-        for N in FORECAST["N"]
-        for seed in FORECAST["seeds"]
-    ]
-
-
-def forecast_options():
-    """`eoc forecast run` options from the config keys that are set."""
-    return " ".join(
-        f"--{name.replace('_', '-')} {FORECAST[name]}"
-        for name in FORECAST_OPTIONS
-        if name in (FORECAST or {})
-    )
 
 
 rule forecast:
@@ -44,7 +25,7 @@ rule forecast:
         sigma_b=lambda wc: numbers(
             sweep.canonical_grid("forecast.sigma_b", FORECAST["sigma_b"])
         ),
-        options=lambda wc: forecast_options(),
+        options=lambda wc: command_options(FORECAST),
     shell:
         "eoc forecast run --system {wildcards.system} --N {wildcards.N} --seed {wildcards.seed}"
         " --g {params.g} --sigma-b {params.sigma_b} {params.options} --out {output} 2> {log}"
@@ -52,7 +33,7 @@ rule forecast:
 
 rule merge_forecast:
     input:
-        [FORECAST_RESULT.format(**job) for job in forecast_jobs()],
+        [FORECAST_RESULT.format(**job) for job in sweep_jobs(FORECAST)],
     output:
         "results/merged/forecast.nc",
     log:

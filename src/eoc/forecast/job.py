@@ -109,3 +109,19 @@ def run(options: ForecastOptions) -> xr.Dataset:
     )
     return ds
 
+
+
+#: Keys of the workflow's ``forecast`` config that become ``eoc forecast run`` options.
+COMMAND_OPTIONS = ("input_gain", "washout", "train", "test", "horizon", "starts")
+
+
+def sweep_jobs(config: dict | None) -> list[dict]:
+    """The jobs of the workflow's ``forecast`` config: one per (system, N, seed); none without it."""
+    if not config:
+        return []
+    return [dict(system=s, N=n, seed=k) for s in config["systems"] for n in config["N"] for k in config["seeds"]]
+
+
+def command_options(config: dict | None) -> str:
+    """``eoc forecast run`` options from the keys of the workflow's ``forecast`` config that are set."""
+    return " ".join(f"--{name.replace('_', '-')} {config[name]}" for name in COMMAND_OPTIONS if name in (config or {}))
