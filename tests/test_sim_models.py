@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from eoc.simulate import driver
+from eoc.simulate.options import Options
 from eoc.simulate.disorder import Disorder
 from eoc.simulate import observables
 from eoc.simulate.observables import jacobian_radius
@@ -13,7 +14,7 @@ from eoc.simulate.rate import rk4_step
 
 def _dynamics(model, **options):
     base = dict(g=[1.5, 3.0], sigma_b=[0.0, 0.4], N=12, seed=3, k=2, n_lags=2)
-    config = driver.check(model=model, **{**base, **options})
+    config = Options(model=model, **{**base, **options})
     return config, driver.build_dynamics(config, SerialComm())
 
 
@@ -124,4 +125,4 @@ def test_per_gate_gains_and_bias_means_enter_the_gates():
     """With a vanishing σ_f and μ_f = 2 the forget gate is σ(2) in every unit."""
     config, dynamics = _dynamics("lstm", g=[2.0], sigma_b=[0.0], gate_gains={"f": 1e-12}, bias_means={"f": 2.0})
     dynamics.step()
-    np.testing.assert_allclose(dynamics.gates[0], 1 / (1 + np.exp(-2.0)), rtol=1e-10)
+    np.testing.assert_allclose(dynamics.gate_values[0], 1 / (1 + np.exp(-2.0)), rtol=1e-10)

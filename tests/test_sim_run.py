@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 from eoc import InputError, contract
-from eoc.simulate import driver, run
+from eoc.simulate import Options, driver, run
 from eoc.status import RUN
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.engine import Engine
@@ -110,7 +110,7 @@ def test_checkpoint_of_another_run_is_refused(tmp_path):
 def test_diverging_point_is_frozen_and_recorded():
     """Linear φ: ḣ = (−1/2 + (g/4) Z/√N) h + b grows like e^{(g/4 − 1/2) t} for g = 40 and overflows;
     the point g = 1 of the same batch goes on to its fixed point."""
-    config = driver.check(model="rate", g=[1.0, 40.0], sigma_b=[0.1], N=30, seed=0, steps=1000, transient=500, n_lags=5)
+    config = Options(model="rate", g=[1.0, 40.0], sigma_b=[0.1], N=30, seed=0, steps=1000, transient=500, n_lags=5)
     dynamics = driver.build_dynamics(config, SerialComm(), transfer=(lambda x: x, np.ones_like))
     engine = Engine(dynamics, SerialComm(), n_units=30, steps=1000, transient=500, renorm_interval=10, n_lags=5,
                     recorded_units=np.arange(30))
@@ -175,7 +175,7 @@ class _ManyRanks(SerialComm):
         ({"n_lags": 300}, "n_lags=300 needs"),
         ({"model": "rate", "dt": 0.3}, "dt must be 1/n or n for an integer n"),
         ({"gate_gains": {"x": 1.0}}, "gate of the gate gains must be one of"),
-        ({"model": "rate", "bias_means": {"f": 1.0}}, "apply to the LSTM only"),
+        ({"model": "rate", "bias_means": {"f": 1.0}}, "apply only to models with gates"),
         ({"comm": _ManyRanks()}, r"more MPI ranks \(5\) than units N=4"),
         ({"out": "/proc/version/x.nc"}, "cannot be created"),
     ],

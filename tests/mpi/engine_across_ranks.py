@@ -11,13 +11,13 @@ import sys
 import numpy as np
 from mpi4py import MPI
 
-from eoc.simulate import driver
+from eoc.simulate import Options, driver
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.parallel import Partition, SerialComm, world
 
 comm = world()
-config = driver.check(model="lstm", g=[1.5, 3.0], sigma_b=[0.3], N=13, seed=7, steps=200, transient=20, k=3, n_lags=10,
-                      ranks=comm.size)
+config = Options(model="lstm", g=[1.5, 3.0], sigma_b=[0.3], N=13, seed=7, steps=200, transient=20, k=3, n_lags=10)
+config.check_ranks(comm.size)
 
 # 1. Weights: each rank holds only its rows, bit-identical to the rows of a one-rank draw.
 dynamics = driver.build_dynamics(config, comm)

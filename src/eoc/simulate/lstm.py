@@ -31,9 +31,48 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class LSTM:
-    """The batched LSTM map on one rank's units."""
+    """The batched LSTM map on one rank's units, and the model's facts (the entry "lstm" of
+    :data:`eoc.simulate.models.MODELS`)."""
 
+    #: The model's name in options, paths and the ``model`` coordinate.
+    name = "lstm"
+    #: State variables per unit: (c, h); the state vector is [c_0..c_{N−1}, h_0..h_{N−1}].
+    state_per_unit = 2
+    #: The gates, in the order of the stacked weight blocks U_f, U_i, U_o, U_c (4N × N); each has
+    #: its own gain (``gate_gains``) and bias mean (``bias_means``).
+    gates = GATES
+    weight_blocks = GATES
+    #: The gates whose mean and standard deviation over units and time are recorded (ĉ is not a gate
+    #: in (0, 1) and is not recorded).
+    recorded_gates = ("f", "i", "o")
+    #: Products with the recurrent matrix per step (the map needs one).
+    products_per_step = 1
+    #: A map: the time unit is one step, whatever ``dt`` says (the options store dt = 1).
+    time_unit = "step"
+    discrete_time = True
+    dt_meaning = "fixed at 1 (one step of the map)"
+    #: Run length and renormalisation interval in steps.
+    defaults = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
+    #: Standard deviation of the initial state's entries.
+    initial_scale = 0.5
     time_step = 1.0
+
+    @classmethod
+    def check_time_step(cls, dt: float) -> float:
+        """The step of the map: always 1 (``dt`` is accepted and ignored)."""
+        return 1.0
+
+    @classmethod
+    def point_gains(cls, g: np.ndarray, gate_gains: dict[str, float]) -> np.ndarray:
+        """(4, P) gains per gate and point: ``gate_gains[x]`` where given, else the point's g."""
+        return np.stack([np.full_like(g, gate_gains[gate]) if gate in gate_gains else g for gate in GATES])
+
+    @classmethod
+    def build(cls, disorder, product, *, options, gains, bias_scales, state, tangents) -> LSTM:
+        """The dynamics of ``options`` (an :class:`eoc.simulate.options.Options`) on one rank."""
+        means = np.array([options.bias_means.get(gate, 0.0) for gate in GATES])
+        return cls(disorder, product, gains=gains, bias_scales=bias_scales, bias_means=means, state=state,
+                   tangents=tangents)
 
     def __init__(
         self,
@@ -55,7 +94,7 @@ class LSTM:
         self.bias = (bias + np.asarray(bias_means)[:, None, None]).astype(state.dtype)
         self.state = state
         self.tangents = tangents
-        self.gates: np.ndarray | None = None  # (3, n_local, A): f, i, o of the last step
+        self.gate_values: np.ndarray | None = None  # (3, n_local, A): f, i, o of the last step
 
     @property
     def observed(self) -> np.ndarray:
@@ -71,7 +110,7 @@ class LSTM:
 
     def step(self) -> None:
         """Advance the state and the tangent vectors by one step (new arrays replace the old)."""
-        self.state, self.tangents, self.gates = self.advance(self.state, self.tangents)
+        self.state, self.tangents, self.gate_values = self.advance(self.state, self.tangents)
 
     @property
     def global_rows(self) -> np.ndarray:

@@ -16,10 +16,12 @@ engine records that as status "diverged").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 
+from eoc.errors import InputError
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.recurrent import RecurrentProduct
 
@@ -42,7 +44,47 @@ def rk4_step(rhs: Callable, state: np.ndarray, tangents: np.ndarray, dt: float):
 
 
 class RateModel:
-    """The batched rate model on one rank's units, integrated with :func:`rk4_step`."""
+    """The batched rate model on one rank's units, integrated with :func:`rk4_step`, and the model's
+    facts (the entry "rate" of :data:`eoc.simulate.models.MODELS`)."""
+
+    #: The model's name in options, paths and the ``model`` coordinate.
+    name = "rate"
+    #: State variables per unit: h.
+    state_per_unit = 1
+    #: No gates (per-gate gains and bias means are refused) and no gate statistics.
+    gates = ()
+    recorded_gates = ()
+    #: One weight block, the coupling matrix J = Z/√N (N × N).
+    weight_blocks = ("J",)
+    #: Products with the recurrent matrix per step: one per RK4 stage.
+    products_per_step = 4
+    #: A flow: the time unit is t of the equation above; one step is dt.
+    time_unit = "t"
+    discrete_time = False
+    dt_meaning = "RK4 step in units of t, 1/n or n for an integer n"
+    #: Run length and renormalisation interval in steps of dt (dt = 0.1: 500 t measured after 100 t).
+    defaults = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
+    #: Standard deviation of the initial state's entries.
+    initial_scale = 1.0
+
+    @classmethod
+    def check_time_step(cls, dt: float) -> float:
+        """``dt`` itself, if it is 1/n or n for an integer n (lags are spaced by max(1, dt))."""
+        if not any(math.isclose(x, round(x), rel_tol=1e-9) for x in (1 / dt, dt)):
+            raise InputError(f"dt must be 1/n or n for an integer n (lags are spaced by max(1, dt)), got dt={dt!r}")
+        return dt
+
+    @classmethod
+    def point_gains(cls, g: np.ndarray, gate_gains: dict[str, float]) -> np.ndarray:
+        """(P,) gains: the point's g."""
+        return g
+
+    @classmethod
+    def build(cls, disorder, product, *, options, gains, bias_scales, state, tangents, **extra) -> RateModel:
+        """The dynamics of ``options`` (an :class:`eoc.simulate.options.Options`) on one rank;
+        ``extra``: e.g. ``transfer`` (a (φ, φ') pair instead of tanh)."""
+        return cls(disorder, product, gains=gains, bias_scales=bias_scales, state=state, tangents=tangents,
+                   dt=options.dt, **extra)
 
     flow = True  # continuous time: the engine interpolates returns of the state between steps
 

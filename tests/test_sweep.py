@@ -1,4 +1,4 @@
-"""The sweep's grid (eoc.merge.grid): canonical numbers in paths, blocks, job sizes from N."""
+"""The sweep (eoc.sweep): canonical numbers in paths, blocks, job sizes from N."""
 
 import re
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from eoc import InputError
-from eoc.merge import grid
+from eoc import sweep as grid
 
 
 def test_one_label_per_number_and_it_parses_back():
