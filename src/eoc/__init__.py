@@ -1,6 +1,6 @@
 """eoc: the edge of chaos in randomly initialised LSTMs and their rate model.
 
-Conventions (gains, time units, the DMFT equations) follow ``shared/design/science.md``; where the
+Conventions (gains, time units, the DMFT equations) follow ``docs/science.md``; where the
 draft paper disagrees, the docstrings say so.
 """
 

@@ -1,4 +1,4 @@
-"""The autonomous LSTM (science.md §1) and its exact Jacobian–vector product, batched over points.
+"""The autonomous LSTM (docs/science.md §1.1) and its exact Jacobian–vector product, batched over points.
 
     f = σ(a_f)  i = σ(a_i)  o = σ(a_o)  ĉ = tanh(a_c),   a_x = g_x,p (Z_x h) + σ_b,p ξ_x + μ_x
     c' = f ⊙ c + i ⊙ ĉ        h' = o ⊙ tanh(c')

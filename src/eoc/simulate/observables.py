@@ -57,7 +57,7 @@ def jacobian_radius(dynamics, comm, *, zero_state_rows: int, chunk: int = 256) -
     rank 0 and diagonalised once for all such points. LSTM with zero biases:
     J0 = [[I/2, U_c/2], [I/4, U_c/4]] has rank N and its non-zero eigenvalues are 1/2 + μ_c/4,
     μ_c ∈ spec(U_c), U_c = g_c Z_c/√N, so the radius tends to 1/2 + g_c/4 (circular law,
-    science.md §2); rate model: −I/2 + (g/4) φ'(0) Z/√N, radius → 1/2 + g/4 too (its leftmost
+    docs/science.md §2); rate model: −I/2 + (g/4) φ'(0) Z/√N, radius → 1/2 + g/4 too (its leftmost
     eigenvalue), while stability is decided by the rightmost, −1/2 + g/4.
 
     Other points (the LSTM with biases, whose zero state is not a fixed point and whose Jacobian

@@ -1,10 +1,10 @@
-"""The rate model (science.md §1) in continuous time, and fixed-step RK4 for state and tangents.
+"""The rate model (docs/science.md §1.2) in continuous time, and fixed-step RK4 for state and tangents.
 
     dh/dt = F(h) = −h/2 + (g_p/4) Z φ(h) + σ_b,p ξ,       δḣ = DF(h) δ = −δ/2 + (g_p/4) Z (φ'(h) ⊙ δ)
 
 with Z/√N the stored rows (:mod:`eoc.simulate.disorder`), φ = tanh by default (any (φ, φ') pair
 may be given: the Lyapunov tests use φ(x) = x). Time unit: t of the equation above (the SCS time is
-s = t/2, science.md §1).
+s = t/2, docs/science.md §1.2).
 
 :func:`rk4_step` advances state and tangents together with the classical fourth-order scheme; the
 tangent update is the exact derivative of the RK4 map, so the measured exponents are those of the

@@ -1,6 +1,6 @@
 """The time-dependent (chaotic) DMFT solution by energy conservation, and the decay rate λ².
 
-The stationary DMFT equation (science.md §3), (−∂τ² + 1/4) C = (g²/16) Q(C, C0) + σ_b² (the draft's
+The stationary DMFT equation (docs/science.md §3), (−∂τ² + 1/4) C = (g²/16) Q(C, C0) + σ_b² (the draft's
 eq. (5) writes g²/16 twice, once inside Δ: a typo), is Newton's law C'' = −∂V/∂C for a particle with
 the potential
 

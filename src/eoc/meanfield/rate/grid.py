@@ -1,6 +1,6 @@
 """Solve the DMFT of the rate model on an outer-product grid of (g, σ_b) into the dmft.nc schema.
 
-Per point (science.md §2–3): the static solution C0_static and its stability; in the chaotic regime
+Per point (docs/science.md §2–3): the static solution C0_static and its stability; in the chaotic regime
 the energy-conservation solution (C0, C∞), the curve C(τ) and the Lyapunov exponent from the
 Schrödinger problem; in the fixed-point regime C(τ) ≡ C0 = C∞ = C0_static and the closed forms.
 Everything except the curves and the Schrödinger problems is vectorised over the whole grid.
