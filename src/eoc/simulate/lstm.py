@@ -17,6 +17,8 @@ units, ``tangents`` (2·n_local, A, k) holds [δc; δh]. One product per step: t
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from eoc.simulate.disorder import Disorder
@@ -52,7 +54,7 @@ class LSTM:
     discrete_time = True
     dt_meaning = "fixed at 1 (one step of the map)"
     #: Run length and renormalisation interval in steps.
-    defaults = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
+    defaults: ClassVar[dict[str, int]] = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
     #: Standard deviation of the initial state's entries.
     initial_scale = 0.5
     time_step = 1.0
@@ -71,8 +73,9 @@ class LSTM:
     def build(cls, disorder, product, *, options, gains, bias_scales, state, tangents) -> LSTM:
         """The dynamics of ``options`` (an :class:`eoc.simulate.options.Options`) on one rank."""
         means = np.array([options.bias_means.get(gate, 0.0) for gate in GATES])
-        return cls(disorder, product, gains=gains, bias_scales=bias_scales, bias_means=means, state=state,
-                   tangents=tangents)
+        return cls(
+            disorder, product, gains=gains, bias_scales=bias_scales, bias_means=means, state=state, tangents=tangents
+        )
 
     def __init__(
         self,
@@ -121,7 +124,7 @@ class LSTM:
     def advance(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)):
         """The map and its exact JVP for the points ``points`` of the batch (``state`` holds only
         those): return (state', tangents', gates f, i, o)."""
-        n, (rows, n_points, k) = self.n_local, tangents.shape
+        n, (_, n_points, k) = self.n_local, tangents.shape
         gains, bias = self.gains[:, points], self.bias[:, :, points]
         c, h = state[:n], state[n:]
         dc, dh = tangents[:n], tangents[n:]
@@ -148,6 +151,21 @@ class LSTM:
             new_state[n:] = o * tanh_c
             new_tangents[n:] = do * tanh_c[..., None] + (o * (1 - tanh_c**2))[..., None] * dc_new
         return new_state, new_tangents, np.stack([f, i, o])
+
+    def zero_state_affine_map(self, comm) -> tuple[np.ndarray, np.ndarray]:
+        """(a, b) per point with spec J(0) \\ {0} = a + b·spec(Z_c/√N): a = 1/2, b = g_c/4 where every
+        bias of the point is zero on every rank (docs/science.md §2); NaN elsewhere (the zero state is
+        not a fixed point and the Jacobian mixes all four gates)."""
+        points = self.state.shape[1]
+        largest_bias = np.abs(self.bias).max(axis=(0, 1)) if self.bias.shape[1] else np.zeros(points)
+        unbiased = comm.allreduce(largest_bias.astype(np.float64), op="max") == 0
+        scale = np.where(unbiased, self.gains[3].astype(np.float64) / 4, np.nan)
+        return np.full(points, 0.5), scale
+
+    @property
+    def zero_state_block(self) -> np.ndarray:
+        """The local rows of Z_c/√N, whose spectrum :meth:`zero_state_affine_map` maps."""
+        return self.product.weights[3 * self.n_local : 4 * self.n_local]
 
     def linearization(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)) -> np.ndarray:
         """J(state) · tangents for the map (the local rows of the Jacobian applied to the tangents)."""

@@ -81,29 +81,19 @@ def jacobian_radius(dynamics, comm, *, zero_state_rows: int, chunk: int = 256) -
 def zero_state_affine_map(dynamics, comm) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) per point, (A,) each, with spec J(0) \\ {0} = a + b·spec(Z/√N); NaN where it is not so.
 
-    Z/√N: the stored rows of the cell input (LSTM) or of the only matrix (rate model). LSTM: a = 1/2,
-    b = g_c/4 where every bias of the point is zero on every rank; rate model: a = −1/2,
-    b = g·φ'(0)/4 for every point (the biases do not enter DF at h = 0).
+    Z/√N: the model's ``zero_state_block`` (the stored rows of the cell input for the LSTM, the only
+    matrix for the rate model); the model's own ``zero_state_affine_map(comm)`` gives (a, b). A
+    dynamics without one (a test system) has NaN: the dense Jacobian decides.
     """
-    from eoc.simulate.lstm import LSTM
-
+    if hasattr(dynamics, "zero_state_affine_map"):
+        return dynamics.zero_state_affine_map(comm)
     points = dynamics.state.shape[1]
-    if isinstance(dynamics, LSTM):
-        largest_bias = np.abs(dynamics.bias).max(axis=(0, 1)) if dynamics.bias.shape[1] else np.zeros(points)
-        unbiased = comm.allreduce(largest_bias.astype(np.float64), op="max") == 0
-        scale = np.where(unbiased, dynamics.gains[3].astype(np.float64) / 4, np.nan)
-        return np.full(points, 0.5), scale
-    slope = float(np.asarray(dynamics.phi_prime(np.zeros(1)))[0])
-    return np.full(points, -0.5), dynamics.gains.astype(np.float64) * slope / 4
+    return np.full(points, np.nan), np.full(points, np.nan)
 
 
 def _gathered_eigenvalues(dynamics, comm) -> np.ndarray | None:
     """Eigenvalues of the N × N matrix Z/√N of :func:`zero_state_affine_map` on rank 0 (None elsewhere)."""
-    from eoc.simulate.lstm import LSTM
-
-    weights = dynamics.product.weights
-    n_local = dynamics.units.stop - dynamics.units.start
-    block = weights[3 * n_local : 4 * n_local] if isinstance(dynamics, LSTM) else weights
+    block = dynamics.zero_state_block
     pieces = comm.gather((dynamics.units, block))
     if comm.rank != 0:
         return None

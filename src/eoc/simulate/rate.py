@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import ClassVar
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class RateModel:
     discrete_time = False
     dt_meaning = "RK4 step in units of t, 1/n or n for an integer n"
     #: Run length and renormalisation interval in steps of dt (dt = 0.1: 500 t measured after 100 t).
-    defaults = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
+    defaults: ClassVar[dict[str, int]] = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
     #: Standard deviation of the initial state's entries.
     initial_scale = 1.0
 
@@ -83,8 +84,16 @@ class RateModel:
     def build(cls, disorder, product, *, options, gains, bias_scales, state, tangents, **extra) -> RateModel:
         """The dynamics of ``options`` (an :class:`eoc.simulate.options.Options`) on one rank;
         ``extra``: e.g. ``transfer`` (a (φ, φ') pair instead of tanh)."""
-        return cls(disorder, product, gains=gains, bias_scales=bias_scales, state=state, tangents=tangents,
-                   dt=options.dt, **extra)
+        return cls(
+            disorder,
+            product,
+            gains=gains,
+            bias_scales=bias_scales,
+            state=state,
+            tangents=tangents,
+            dt=options.dt,
+            **extra,
+        )
 
     flow = True  # continuous time: the engine interpolates returns of the state between steps
 
@@ -145,6 +154,17 @@ class RateModel:
         """Advance state and tangents by one RK4 step of length dt (new arrays replace the old)."""
         with np.errstate(over="ignore", invalid="ignore"):
             self.state, self.tangents = rk4_step(self.rhs, self.state, self.tangents, self.time_step)
+
+    def zero_state_affine_map(self, comm) -> tuple[np.ndarray, np.ndarray]:
+        """(a, b) per point with spec DF(0) = a + b·spec(Z/√N): a = −1/2, b = g·φ'(0)/4 for every
+        point (the biases do not enter DF at h = 0; docs/science.md §2)."""
+        slope = float(np.asarray(self.phi_prime(np.zeros(1)))[0])
+        return np.full(self.state.shape[1], -0.5), self.gains.astype(np.float64) * slope / 4
+
+    @property
+    def zero_state_block(self) -> np.ndarray:
+        """The local rows of Z/√N, whose spectrum :meth:`zero_state_affine_map` maps."""
+        return self.product.weights
 
     def linearization(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)) -> np.ndarray:
         """DF(state) · tangents (the local rows of the flow's Jacobian applied to the tangents)."""
