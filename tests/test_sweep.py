@@ -38,7 +38,7 @@ def test_blocks_cover_the_grid_and_labels_give_them_back(size):
 
 
 def test_a_label_outside_the_grid_is_an_error():
-    with pytest.raises(InputError, match="block label '1.1_to_2' does not match the grid"):
+    with pytest.raises(InputError, match=r"block label '1\.1_to_2' does not match the grid"):
         grid.block_values("1.1_to_2", [1.0, 1.5, 2.0])
 
 

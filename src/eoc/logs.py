@@ -54,7 +54,5 @@ def configure(level: int | str = logging.INFO) -> None:
     if not any(isinstance(h, _StderrHandler) for h in root.handlers):
         handler = _StderrHandler()
         handler.addFilter(_RankFilter())
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s [rank %(rank)d] %(levelname)s %(name)s: %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s [rank %(rank)d] %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)

@@ -87,8 +87,15 @@ def memory_mb(model: str, N: int, *, tasks: int, mb_per_process: float) -> int:
 
 
 def runtime_minutes(
-    model: str, N: int, *, tasks: int, steps: int, points: int, gb_per_s_per_task: float,
-    base_minutes: float, attempt: int = 1,
+    model: str,
+    N: int,
+    *,
+    tasks: int,
+    steps: int,
+    points: int,
+    gb_per_s_per_task: float,
+    base_minutes: float,
+    attempt: int = 1,
 ) -> int:
     """Wall-clock limit in minutes: each product streams the weights once from memory (it is
     memory-bound), so ``steps * products_per_step * points * weights / (tasks * bandwidth)``

@@ -40,5 +40,9 @@ def register(subparsers) -> None:
 def _simulate(args: argparse.Namespace) -> None:
     from eoc.simulate import run
 
-    run(options_from(args, Options), checkpoint=args.checkpoint, checkpoint_seconds=args.checkpoint_seconds,
-        out=args.out)
+    run(
+        options_from(args, Options),
+        checkpoint=args.checkpoint,
+        checkpoint_seconds=args.checkpoint_seconds,
+        out=args.out,
+    )

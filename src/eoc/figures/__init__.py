@@ -26,6 +26,7 @@ from eoc.figures.jacobian import jacobian_eigenvalues, jacobian_radius
 from eoc.figures.mean_field import fixed_point_map, fixed_point_map_bias, lambda2_heatmaps
 from eoc.figures.style import save
 
+
 @dataclass(frozen=True)
 class Figure:
     """A figure function and the category it is listed under in the Snakemake report; calling it
@@ -55,9 +56,7 @@ FIGURES = {
 by workflow/rules/figures.smk (each needs a caption workflow/report/<name>.rst)."""
 
 
-def draw_all(
-    simulations: xr.Dataset | None, dmft: xr.Dataset | None, outdir: str | os.PathLike
-) -> list[Path]:
+def draw_all(simulations: xr.Dataset | None, dmft: xr.Dataset | None, outdir: str | os.PathLike) -> list[Path]:
     """Draw every figure of :data:`FIGURES` with its default options; write PNG and PDF files to
     ``outdir``; return their paths."""
     check(simulations, dmft)

@@ -75,12 +75,15 @@ def new_figure(*, nrows: int = 1, ncols: int = 1, height: float = 2.4, **subplot
 def empty_panel(ax, message: str) -> None:
     """Mark a panel that has nothing to show, saying why (its ticks stay only where an axis is
     shared with panels that have data)."""
-    ax.text(0.5, 0.5, textwrap.fill(message, 22), ha="center", va="center",
-            transform=ax.transAxes, color="0.35")
+    ax.text(0.5, 0.5, textwrap.fill(message, 22), ha="center", va="center", transform=ax.transAxes, color="0.35")
     shared_x = len(ax.get_shared_x_axes().get_siblings(ax)) > 1
     shared_y = len(ax.get_shared_y_axes().get_siblings(ax)) > 1
-    ax.tick_params(left=shared_y, labelleft=shared_y and ax.yaxis.get_tick_params()["labelleft"],
-                   bottom=shared_x, labelbottom=shared_x and ax.get_subplotspec().is_last_row())
+    ax.tick_params(
+        left=shared_y,
+        labelleft=shared_y and ax.yaxis.get_tick_params()["labelleft"],
+        bottom=shared_x,
+        labelbottom=shared_x and ax.get_subplotspec().is_last_row(),
+    )
 
 
 def footnote(figure: Figure, lines: Sequence[str], *, width: int = 62) -> None:

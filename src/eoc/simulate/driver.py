@@ -24,8 +24,8 @@ from eoc.simulate import checkpoint as checkpoints
 from eoc.simulate.disorder import Disorder, initial_state, initial_tangents
 from eoc.simulate.engine import Engine, steps_per_lag
 from eoc.simulate.lyapunov import entropy_rate, kaplan_yorke_dimension
-from eoc.simulate.observables import jacobian_radius
 from eoc.simulate.models import RECORDED_GATES
+from eoc.simulate.observables import jacobian_radius
 from eoc.simulate.options import Options
 from eoc.simulate.parallel import Partition, world
 from eoc.simulate.recurrent import RecurrentProduct
@@ -49,12 +49,24 @@ def build_dynamics(options: Options, comm, **extra):
     disorder = Disorder.draw(n=options.N, seed=options.seed, gates=len(model.weight_blocks), units=units, dtype=dtype)
     product = RecurrentProduct(disorder.weights, comm, partition)
     # the state is [variable 0 of units 0..N-1, variable 1 of units 0..N-1, ...]
-    rows = np.concatenate([block * options.N + np.arange(units.start, units.stop) for block in range(model.state_per_unit)])
+    rows = np.concatenate(
+        [block * options.N + np.arange(units.start, units.stop) for block in range(model.state_per_unit)]
+    )
     full = initial_state(options.seed, options.state_dim, scale=model.initial_scale)
     state = np.repeat(full[rows, None], options.points, axis=1).astype(dtype)
-    tangents = np.repeat(initial_tangents(options.seed, options.state_dim, options.k)[rows, None, :], options.points, axis=1).astype(dtype)
-    return model.build(disorder, product, options=options, gains=options.point_gains(),
-                       bias_scales=options.point_bias_scales(), state=state, tangents=tangents, **extra)
+    tangents = np.repeat(
+        initial_tangents(options.seed, options.state_dim, options.k)[rows, None, :], options.points, axis=1
+    ).astype(dtype)
+    return model.build(
+        disorder,
+        product,
+        options=options,
+        gains=options.point_gains(),
+        bias_scales=options.point_bias_scales(),
+        state=state,
+        tangents=tangents,
+        **extra,
+    )
 
 
 def recorded_units(options: Options, comm) -> np.ndarray:
@@ -97,17 +109,33 @@ def run(
     if progress is None:
         progress = sys.stderr.isatty()
 
-    log.info("%s N=%d seed=%d, %d point(s), k=%d on %d rank(s)", options.model, options.N, options.seed,
-             len(options.g) * len(options.sigma_b), options.k, comm.size)
+    log.info(
+        "%s N=%d seed=%d, %d point(s), k=%d on %d rank(s)",
+        options.model,
+        options.N,
+        options.seed,
+        len(options.g) * len(options.sigma_b),
+        options.k,
+        comm.size,
+    )
     dynamics = build_dynamics(options, comm)
     radius = np.full(dynamics.state.shape[1], np.nan)
     if options.N <= options.jacobian_max_N:
         radius = jacobian_radius(dynamics, comm, zero_state_rows=options.state_dim)
-    engine = Engine(dynamics, comm, n_units=options.N, steps=options.steps, transient=options.transient,
-                    renorm_interval=options.renorm_interval, n_lags=options.n_lags,
-                    recorded_units=recorded_units(options, comm), checkpoint=checkpoint,
-                    checkpoint_seconds=checkpoint_seconds, fingerprint=fingerprint,
-                    progress=progress and comm.rank == 0)
+    engine = Engine(
+        dynamics,
+        comm,
+        n_units=options.N,
+        steps=options.steps,
+        transient=options.transient,
+        renorm_interval=options.renorm_interval,
+        n_lags=options.n_lags,
+        recorded_units=recorded_units(options, comm),
+        checkpoint=checkpoint,
+        checkpoint_seconds=checkpoint_seconds,
+        fingerprint=fingerprint,
+        progress=progress and comm.rank == 0,
+    )
     if saved is not None:
         engine.restore(*saved)
         log.info("resumed from %s at step %d", checkpoint, engine.step)
@@ -121,8 +149,13 @@ def run(
     if checkpoint is not None and comm.rank == 0:
         checkpoint.unlink(missing_ok=True)
     if log.isEnabledFor(logging.INFO):
-        points = zip(np.repeat(options.g, len(options.sigma_b)), options.point_bias_scales(),
-                     ds["status"].values.ravel(), ds["lyapunov_max"].values.ravel())
+        points = zip(
+            np.repeat(options.g, len(options.sigma_b)),
+            options.point_bias_scales(),
+            ds["status"].values.ravel(),
+            ds["lyapunov_max"].values.ravel(),
+            strict=True,
+        )
         for g_p, sigma_b_p, status, exponent in points:
             log.info("g=%g sigma_b=%g: status %s, lyapunov_max %.5g", g_p, sigma_b_p, status, exponent)
     return ds
@@ -157,7 +190,9 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
             "lyapunov_max": scalar(exponents[:, 0]),
             "lyapunov_max_stderr": scalar(results["lyapunov_max_stderr"]),
             "lyapunov_spectrum": over("exponent", spectrum.T),
-            "kaplan_yorke_dimension": scalar([kaplan_yorke_dimension(e) for e in exponents] if options.k > 1 else np.full(len(exponents), np.nan)),
+            "kaplan_yorke_dimension": scalar(
+                [kaplan_yorke_dimension(e) for e in exponents] if options.k > 1 else np.full(len(exponents), np.nan)
+            ),
             "entropy_rate": scalar([entropy_rate(e) for e in exponents]),
             "C0": scalar(results["C0"]),
             "autocorr": over("lag", results["autocorr"]),
@@ -181,29 +216,35 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
         },
     )
     rate_unit = f"1/{unit}"
-    io.annotate(ds, {
-        "model": ("", "model: full LSTM or its rate model"),
-        "g": ("1", "recurrent gain g (weights g Z / sqrt(N))"),
-        "sigma_b": ("1", "bias spread sigma_b"),
-        "N": ("1", "number of units"),
-        "seed": ("1", "network realisation (seed of the disorder)"),
-        "lag": (unit, "lag tau of the autocorrelation"),
-        "gate": ("", "LSTM gate"),
-        "exponent": ("1", "index of the Lyapunov exponent (0: maximal)"),
-        "lyapunov_max": (rate_unit, "maximal Lyapunov exponent"),
-        "lyapunov_max_stderr": (rate_unit, "standard error of the maximal Lyapunov exponent (block averages)"),
-        "lyapunov_spectrum": (rate_unit, "k leading Lyapunov exponents (NaN when k <= 1)"),
-        "kaplan_yorke_dimension": ("1", "Kaplan-Yorke dimension from the k leading exponents"),
-        "entropy_rate": (rate_unit, "sum of the positive Lyapunov exponents (NaN if k too small)"),
-        "C0": ("1", "time average of |h|^2 / N"),
-        "autocorr": ("1", "autocorrelation C(tau) = <h(t).h(t+tau)>/N (total, not connected)"),
-        "tau_corr": (unit, "correlation time: lag where the connected normalised autocorrelation reaches 1/e"),
-        "gate_mean": ("1", "mean of the LSTM gate over units and time"),
-        "gate_std": ("1", "standard deviation of the LSTM gate over units and time"),
-        "jacobian_radius": ("1" if options.model_class.discrete_time else rate_unit, "spectral radius of the Jacobian at the zero state"),
-        "status": ("", "chaotic, fixed_point, limit_cycle, undecided or diverged (eoc.status)"),
-        "status_step": ("step", "step at which the status was decided (-1 when chaotic)"),
-        "wall_time": ("s", "wall-clock time of the run"),
-    })
+    io.annotate(
+        ds,
+        {
+            "model": ("", "model: full LSTM or its rate model"),
+            "g": ("1", "recurrent gain g (weights g Z / sqrt(N))"),
+            "sigma_b": ("1", "bias spread sigma_b"),
+            "N": ("1", "number of units"),
+            "seed": ("1", "network realisation (seed of the disorder)"),
+            "lag": (unit, "lag tau of the autocorrelation"),
+            "gate": ("", "LSTM gate"),
+            "exponent": ("1", "index of the Lyapunov exponent (0: maximal)"),
+            "lyapunov_max": (rate_unit, "maximal Lyapunov exponent"),
+            "lyapunov_max_stderr": (rate_unit, "standard error of the maximal Lyapunov exponent (block averages)"),
+            "lyapunov_spectrum": (rate_unit, "k leading Lyapunov exponents (NaN when k <= 1)"),
+            "kaplan_yorke_dimension": ("1", "Kaplan-Yorke dimension from the k leading exponents"),
+            "entropy_rate": (rate_unit, "sum of the positive Lyapunov exponents (NaN if k too small)"),
+            "C0": ("1", "time average of |h|^2 / N"),
+            "autocorr": ("1", "autocorrelation C(tau) = <h(t).h(t+tau)>/N (total, not connected)"),
+            "tau_corr": (unit, "correlation time: lag where the connected normalised autocorrelation reaches 1/e"),
+            "gate_mean": ("1", "mean of the LSTM gate over units and time"),
+            "gate_std": ("1", "standard deviation of the LSTM gate over units and time"),
+            "jacobian_radius": (
+                "1" if options.model_class.discrete_time else rate_unit,
+                "spectral radius of the Jacobian at the zero state",
+            ),
+            "status": ("", "chaotic, fixed_point, limit_cycle, undecided or diverged (eoc.status)"),
+            "status_step": ("step", "step at which the status was decided (-1 when chaotic)"),
+            "wall_time": ("s", "wall-clock time of the run"),
+        },
+    )
     ds.attrs.update(io.provenance(options.as_dict(), mpi_size=comm.size, mpi_library=comm.library))
     return ds

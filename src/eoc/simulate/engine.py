@@ -207,7 +207,16 @@ class Engine:
         return results
 
     # -- checkpoints --------------------------------------------------------------------------------
-    _SHARED = ("step", "elapsed", "n_measured", "active", "diverged_step", "settled_since", "start_change", "final_change")
+    _SHARED = (
+        "step",
+        "elapsed",
+        "n_measured",
+        "active",
+        "diverged_step",
+        "settled_since",
+        "start_change",
+        "final_change",
+    )
     _LOCAL = ("first_bad", "h2_sum", "gate_sum", "gate_square_sum", "samples")
 
     def save(self) -> None:
@@ -226,12 +235,21 @@ class Engine:
         for name in self._SHARED:
             value = shared[name]
             setattr(self, name, value.item() if value.ndim == 0 else np.array(value))
-        self.benettin.load({name: shared[f"benettin_{name}"] for name in ("log_sums", "measured_time", "leading_rates")})
+        self.benettin.load(
+            {name: shared[f"benettin_{name}"] for name in ("log_sums", "measured_time", "leading_rates")}
+        )
         for name in self._LOCAL:
             setattr(self, name, np.array(local[name]))
-        self.recurrence.load({"reference": local["recurrence_reference"],
-                              **{name[len("recurrence_"):]: value for name, value in shared.items()
-                                 if name.startswith("recurrence_")}})
+        self.recurrence.load(
+            {
+                "reference": local["recurrence_reference"],
+                **{
+                    name[len("recurrence_") :]: value
+                    for name, value in shared.items()
+                    if name.startswith("recurrence_")
+                },
+            }
+        )
         self.dynamics.keep(self.active)
         self.dynamics.state = np.array(local["state"])
         self.dynamics.tangents = np.array(local["tangents"])

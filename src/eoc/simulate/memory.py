@@ -144,8 +144,15 @@ def node_memory(environ=os.environ, meminfo: str = "/proc/meminfo", *, total: bo
     return None, "unknown (no Slurm allocation, no /proc/meminfo)"
 
 
-def check(need: Estimate, *, N: int, ranks: int, dtype: str, ranks_per_node: int | None = None,
-          available: tuple[int | None, str] | None = None) -> None:
+def check(
+    need: Estimate,
+    *,
+    N: int,
+    ranks: int,
+    dtype: str,
+    ranks_per_node: int | None = None,
+    available: tuple[int | None, str] | None = None,
+) -> None:
     """Raise InputError when ``ranks_per_node`` (default: all) ranks of ``need`` do not fit in
     ``available`` (bytes, source; default :func:`node_memory`)."""
     have, source = available if available is not None else node_memory()

@@ -15,8 +15,8 @@ def autocorrelation_sums(samples: np.ndarray, n_lags: int, *, chunk: int = 16) -
 
     ``samples`` (T, units, P): h_i(t) at T equally spaced times (spacing: one lag). For each unit
     the unbiased estimate C_i(τ) = Σ_t h_i(t) h_i(t+τ) / (T − τ) is computed with an FFT of the
-    zero-padded series (Wiener–Khinchin), ``chunk`` units at a time. Returns (Σ_i C_i(τ) over τ < n_lags, shape (n_lags, P);
-    Σ_i m_i², shape (P,)) with m_i the time mean of h_i, for the connected part.
+    zero-padded series (Wiener–Khinchin), ``chunk`` units at a time. Returns (Σ_i C_i(τ) over
+    τ < n_lags, shape (n_lags, P); Σ_i m_i², shape (P,)) with m_i the time mean of h_i, for the connected part.
     """
     length, units, points = samples.shape
     overlap = (length - np.arange(n_lags))[:, None]
@@ -204,8 +204,13 @@ class Recurrence:
     def state_dict(self) -> dict:
         """Everything to continue bit-identically (``reference``: this rank's rows; nothing pending
         at a renormalisation, where checkpoints are taken)."""
-        return {"reference": self.reference, "farthest": self.farthest, "tail": self.tail,
-                "close_returns": self.close_returns, "last_return": self.last_return}
+        return {
+            "reference": self.reference,
+            "farthest": self.farthest,
+            "tail": self.tail,
+            "close_returns": self.close_returns,
+            "last_return": self.last_return,
+        }
 
     def load(self, saved: dict) -> None:
         for name, value in saved.items():

@@ -60,9 +60,7 @@ class Options:
     sigma_b: list[float] = option(help="bias spread(s) sigma_b")
     N: int = option(help="number of units")
     seed: int = option(help="network realisation")
-    steps: int | None = option(
-        None, group=_RUN, help="measured steps (steps of dt)", default_text=_per_model("steps")
-    )
+    steps: int | None = option(None, group=_RUN, help="measured steps (steps of dt)", default_text=_per_model("steps"))
     transient: int | None = option(
         None, group=_RUN, help="discarded steps before measuring", default_text=_per_model("transient")
     )
@@ -77,11 +75,17 @@ class Options:
     )
     jacobian_max_N: int = option(1000, group=_RUN, help="largest N for the zero-state Jacobian")
     gate_gains: dict[str, float] = option(
-        default_factory=dict, group=_GATES, flag="--gate-gain", metavar="GATE=VALUE",
+        default_factory=dict,
+        group=_GATES,
+        flag="--gate-gain",
+        metavar="GATE=VALUE",
         help=f"fix the gain of one gate ({_gate_names()}) instead of g; repeatable",
     )
     bias_means: dict[str, float] = option(
-        default_factory=dict, group=_GATES, flag="--bias-mean", metavar="GATE=VALUE",
+        default_factory=dict,
+        group=_GATES,
+        flag="--bias-mean",
+        metavar="GATE=VALUE",
         help="bias mean mu of one gate (default 0); repeatable",
     )
 
