@@ -13,7 +13,7 @@ import xarray as xr
 from eoc.cli import main
 from eoc.errors import InputError
 from eoc.figures import FIGURES, data, draw_all
-from eoc.figures.jacobian import cell_weights, zero_state_eigenvalues, zero_state_jacobian
+from eoc.figures.jacobian import cell_weights, zero_state_eigenvalues
 from eoc.figures.style import FONT_SIZE
 
 matplotlib.use("Agg")
@@ -260,6 +260,12 @@ def test_dmft_values_at_simulation_points_are_interpolated_linearly(dmft):
     np.testing.assert_allclose(at.values.ravel(), [2.35, 5.85])
     single = plane.sel(sigma_b=[0.3])
     assert np.isnan(data.at_points(single, [1.0], [0.2]).item())  # off the one-value axis
+
+
+def zero_state_jacobian(cell_weights: np.ndarray) -> np.ndarray:
+    """J0 = [[I/2, U_c/2], [I/4, U_c/4]] (2N × 2N) for the cell-input weights U_c (N × N)."""
+    identity = np.eye(cell_weights.shape[0])
+    return np.block([[identity / 2, cell_weights / 2], [identity / 4, cell_weights / 4]])
 
 
 def test_zero_state_eigenvalues_match_the_full_jacobian():

@@ -23,15 +23,6 @@ from eoc.errors import InputError
 from eoc.figures import data, style
 
 
-def zero_state_jacobian(cell_weights: np.ndarray) -> np.ndarray:
-    """J0 = [[I/2, U_c/2], [I/4, U_c/4]] (2N × 2N) for the cell-input weights U_c (N × N)."""
-    cell_weights = np.asarray(cell_weights, dtype=float)
-    if cell_weights.ndim != 2 or cell_weights.shape[0] != cell_weights.shape[1]:
-        raise InputError(f"cell_weights must be a square matrix, got shape {cell_weights.shape}")
-    identity = np.eye(cell_weights.shape[0])
-    return np.block([[identity / 2, cell_weights / 2], [identity / 4, cell_weights / 4]])
-
-
 def zero_state_eigenvalues(cell_weights: np.ndarray) -> np.ndarray:
     """The 2N eigenvalues of J0 from an N × N problem (cheaper and better conditioned).
 
