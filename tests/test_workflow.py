@@ -141,7 +141,7 @@ def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
 @pytest.mark.parametrize(
     "changes, fragments",
     [
-        ({"models": ["lstm", "gru"]}, ["'gru' is not one of ['lstm', 'rate']", "models"]),
+        ({"models": ["lstm", "gru"]}, ["models must be one of 'lstm', 'rate'; got 'gru'"]),
         ({"sigma_b": [0.0, -0.1]}, ["-0.1 is less than the minimum of 0", "sigma_b"]),
         ({"g": [0, 2.0]}, ["0 is less than or equal to the minimum of 0", "'g'"]),
         ({"dmft": {"g": [-1.0]}}, ["-1.0 is less than or equal to the minimum of 0", "dmft"]),

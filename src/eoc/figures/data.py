@@ -18,10 +18,11 @@ import xarray as xr
 
 from eoc import analysis, validation
 from eoc.errors import InputError
+from eoc.simulate import models
 
 SIMULATION_DIMS = ("model", "g", "sigma_b", "N", "seed")
 DMFT_DIMS = ("g", "sigma_b")
-MODELS = ("lstm", "rate")
+MODELS = tuple(models.MODELS)
 
 
 def check(simulations: xr.Dataset | None, dmft: xr.Dataset | None) -> None:

@@ -128,7 +128,8 @@ def critical_gain(
         reference = float(boundary.interp(sigma_b=bias)) if boundary.size > 1 else float(boundary)
     ax.axhline(reference, color="0.4", ls="--", lw=0.8, label=rf"mean field $g_c = {reference:.3g}$")
     drawn = False
-    for model, color in zip(data.MODELS, ("C0", "C1"), strict=True):
+    for index, model in enumerate(data.MODELS):
+        color = f"C{index}"
         lyapunov = data.variable(simulations, "lyapunov_max", model=model, sigma_b=bias)
         if lyapunov is None:
             notes.append(f"{model}: no λ_max")

@@ -17,6 +17,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from eoc import io
+from eoc.simulate.models import MODELS
 
 COLUMN_WIDTH = 3.4
 """Width of one printed column, inches."""
@@ -46,9 +47,10 @@ RC = {
     "mathtext.fontset": "dejavusans",
 }
 
-MODEL_LABEL = {"lstm": "LSTM", "rate": "rate model"}
-LYAPUNOV_UNIT = {"lstm": "1/step", "rate": "1/t"}
-LAG_UNIT = {"lstm": "steps", "rate": "t"}
+#: Per model of the table eoc.simulate.MODELS: its name in labels, and its units of rate and time.
+MODEL_LABEL = {name: model.label for name, model in MODELS.items()}
+LYAPUNOV_UNIT = {name: f"1/{model.time_unit}" for name, model in MODELS.items()}
+LAG_UNIT = {name: {"step": "steps"}.get(model.time_unit, model.time_unit) for name, model in MODELS.items()}
 GATE_LABEL = {"f": "forget $f$", "i": "input $i$", "o": "output $o$"}
 SEQUENTIAL = "viridis"
 DIVERGING = "RdBu_r"

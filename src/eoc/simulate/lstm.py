@@ -38,6 +38,8 @@ class LSTM:
 
     #: The model's name in options, paths and the ``model`` coordinate.
     name = "lstm"
+    #: The model's name in figures.
+    label = "LSTM"
     #: State variables per unit: (c, h); the state vector is [c_0..c_{N−1}, h_0..h_{N−1}].
     state_per_unit = 2
     #: The gates, in the order of the stacked weight blocks U_f, U_i, U_o, U_c (4N × N); each has

@@ -7,6 +7,7 @@ facts that the options, the driver, the per-job file and the sweep read:
 
 ========================  =================================================================
 ``name``                  the model's name in options, paths and the ``model`` coordinate
+``label``                 the model's name in figures
 ``state_per_unit``        state variables per unit (the state dimension is this times N)
 ``gates``                 names accepted by the per-gate options (``gate_gains``, ``bias_means``)
 ``weight_blocks``         the stacked blocks of the recurrent matrix (G·N × N)

@@ -50,6 +50,8 @@ class RateModel:
 
     #: The model's name in options, paths and the ``model`` coordinate.
     name = "rate"
+    #: The model's name in figures.
+    label = "rate model"
     #: State variables per unit: h.
     state_per_unit = 1
     #: No gates (per-gate gains and bias means are refused) and no gate statistics.
