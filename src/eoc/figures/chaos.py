@@ -99,7 +99,7 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
     return figure
 
 
-#: Near the onset of chaos the DMFT gives λ_max ≈ ratio · λ² (science.md §3): 3 without bias,
+#: Near the onset of chaos the DMFT gives λ_max ≈ ratio · λ² (docs/science.md §3.5): 3 without bias,
 #: 1.25 with bias; drawn as guides in the log–log onset panel.
 ONSET_RATIOS = (
     (3.0, r"$\lambda_{max} = 3\lambda^2$ ($\sigma_b = 0$)"),
