@@ -39,8 +39,7 @@ TIME_UNIT_METADATA = {
     "Exponents are per time_unit; lags and correlation times are in time_unit.",
 }
 REFERENCES = (
-    "Edge of chaos in randomly initialised LSTMs and their rate model (eoc); "
-    "physics conventions: shared/design/science.md"
+    "Edge of chaos in randomly initialised LSTMs and their rate model (eoc); physics conventions: docs/science.md"
 )
 #: Read in per-job files written before the status vocabulary of eoc.status.
 LEGACY_STATUS = {"ok": "chaotic"}

@@ -238,7 +238,7 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
             "gate_mean": ("1", "mean of the LSTM gate over units and time"),
             "gate_std": ("1", "standard deviation of the LSTM gate over units and time"),
             "jacobian_radius": (
-                "1" if options.model_class.discrete_time else rate_unit,
+                rate_unit if options.model_class.flow else "1",
                 "spectral radius of the Jacobian at the zero state",
             ),
             "status": ("", "chaotic, fixed_point, limit_cycle, undecided or diverged (eoc.status)"),

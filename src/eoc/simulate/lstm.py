@@ -53,7 +53,7 @@ class LSTM:
     products_per_step = 1
     #: A map: the time unit is one step, whatever ``dt`` says (the options store dt = 1).
     time_unit = "step"
-    discrete_time = True
+    flow = False
     dt_meaning = "fixed at 1 (one step of the map)"
     #: Run length and renormalisation interval in steps.
     defaults: ClassVar[dict[str, int]] = {"steps": 5000, "transient": 1000, "renorm_interval": 10}

@@ -14,7 +14,8 @@ facts that the options, the driver, the per-job file and the sweep read:
 ``recorded_gates``        gates whose mean and std are recorded (``gate_values`` each step)
 ``products_per_step``     products with the recurrent matrix per step (job sizing)
 ``time_unit``             unit of time of the exponents and lags ("step" for a map)
-``discrete_time``         a map (Jacobian eigenvalues are multipliers) or a flow (rates)
+``flow``                  a flow (Jacobian eigenvalues are rates; the engine interpolates returns
+                          of the state between steps) or a map (eigenvalues are multipliers)
 ``dt_meaning``            what ``dt`` means for this model (CLI help)
 ``defaults``              default ``steps``, ``transient``, ``renorm_interval``
 ``initial_scale``         standard deviation of the initial state's entries

@@ -63,7 +63,7 @@ class RateModel:
     products_per_step = 4
     #: A flow: the time unit is t of the equation above; one step is dt.
     time_unit = "t"
-    discrete_time = False
+    flow = True  # continuous time: the engine also interpolates returns of the state between steps
     dt_meaning = "RK4 step in units of t, 1/n or n for an integer n"
     #: Run length and renormalisation interval in steps of dt (dt = 0.1: 500 t measured after 100 t).
     defaults: ClassVar[dict[str, int]] = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
@@ -96,8 +96,6 @@ class RateModel:
             dt=options.dt,
             **extra,
         )
-
-    flow = True  # continuous time: the engine interpolates returns of the state between steps
 
     def __init__(
         self,
