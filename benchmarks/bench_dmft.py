@@ -84,9 +84,7 @@ def main() -> None:
     options = Options()
     g = np.linspace(0.5, 5.0, args.size)
     sigma_b = np.linspace(0.0, 1.0, args.size)
-    print(
-        f"load average before: {os.getloadavg()}, options: nodes={options.nodes}, inner_nodes={options.inner_nodes}"
-    )
+    print(f"load average before: {os.getloadavg()}, options: nodes={options.nodes}, inner_nodes={options.inner_nodes}")
     cpu = time.process_time()
     times, results = grid_part(g, sigma_b, options)
     cpu = time.process_time() - cpu

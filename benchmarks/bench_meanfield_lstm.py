@@ -30,8 +30,10 @@ from eoc.meanfield.lstm.solution import solve_point  # noqa: E402
 
 PAPER = Path(__file__).resolve().parents[1] / "config" / "paper.yaml"
 #: The LSTM grid intended for config/paper.yaml (key ``dmft_lstm``), used until the key exists.
-PAPER_GRID = {"g": np.round(np.arange(0.5, 5.01, 0.25), 2).tolist(),
-              "sigma_b": [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5]}
+PAPER_GRID = {
+    "g": np.round(np.arange(0.5, 5.01, 0.25), 2).tolist(),
+    "sigma_b": [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5],
+}
 
 
 def one_point(g: float, sigma_b: float) -> dict:
@@ -42,10 +44,19 @@ def one_point(g: float, sigma_b: float) -> dict:
     s = solve(g, sigma_b)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {
-        "g": g, "sigma_b": sigma_b, "cpu_s": cpu, "wall_s": wall, "load_start": load, "load_end": os.getloadavg()[0],
-        "C0": s.C0, "C0_rel_stderr": s.C0_stderr / s.C0, "C0_rel_residual": s.C0_residual / s.C0,
-        "lyapunov_max": s.lyapunov_max, "lyapunov_rel_stderr": s.lyapunov_max_stderr / abs(s.lyapunov_max),
-        "lyapunov_rel_residual": s.lyapunov_residual / abs(s.lyapunov_max), "status": s.status,
+        "g": g,
+        "sigma_b": sigma_b,
+        "cpu_s": cpu,
+        "wall_s": wall,
+        "load_start": load,
+        "load_end": os.getloadavg()[0],
+        "C0": s.C0,
+        "C0_rel_stderr": s.C0_stderr / s.C0,
+        "C0_rel_residual": s.C0_residual / s.C0,
+        "lyapunov_max": s.lyapunov_max,
+        "lyapunov_rel_stderr": s.lyapunov_max_stderr / abs(s.lyapunov_max),
+        "lyapunov_rel_residual": s.lyapunov_residual / abs(s.lyapunov_max),
+        "status": s.status,
     }
 
 
@@ -60,8 +71,14 @@ def grid_sample(count: int) -> dict:
         solve_point(Parameters.make(G[k], S[k]), options)
     cpu = time.process_time() - cpu
     per_point = cpu / count
-    return {"points": int(G.size), "sampled": count, "cpu_s_per_point": per_point,
-            "grid_hours_on_2_cores": per_point * G.size / 2 / 3600, "load_start": load, "load_end": os.getloadavg()[0]}
+    return {
+        "points": int(G.size),
+        "sampled": count,
+        "cpu_s_per_point": per_point,
+        "grid_hours_on_2_cores": per_point * G.size / 2 / 3600,
+        "load_start": load,
+        "load_end": os.getloadavg()[0],
+    }
 
 
 def main(argv=None) -> None:

@@ -33,8 +33,13 @@ DIMS = ("model", "g", "sigma_b", "N", "seed")
 def grid(jobs: int) -> dict:
     """A sweep of ``jobs`` single-cell jobs: 2 models x 4 N x 10 seeds x g x 5 sigma_b."""
     n_g = jobs // (2 * 4 * 10 * 5)
-    return dict(models=["lstm", "rate"], g=np.round(np.linspace(1.0, 3.0, n_g), 6).tolist(),
-                sigma_b=[0.0, 0.1, 0.2, 0.3, 0.5], N=[256, 512, 1024, 2048], seeds=list(range(10)))
+    return dict(
+        models=["lstm", "rate"],
+        g=np.round(np.linspace(1.0, 3.0, n_g), 6).tolist(),
+        sigma_b=[0.0, 0.1, 0.2, 0.3, 0.5],
+        N=[256, 512, 1024, 2048],
+        seeds=list(range(10)),
+    )
 
 
 def dry_run_seconds(cells: dict, folder: Path) -> tuple[float, int]:
@@ -44,9 +49,23 @@ def dry_run_seconds(cells: dict, folder: Path) -> tuple[float, int]:
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     start = time.perf_counter()
-    result = subprocess.run([str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(folder), "-n",
-                             "--quiet", "rules", "--configfile", str(path)], capture_output=True, text=True,
-                            env=os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    result = subprocess.run(
+        [
+            str(BIN / "snakemake"),
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(folder),
+            "-n",
+            "--quiet",
+            "rules",
+            "--configfile",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+    )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(result.stderr[-3000:])
@@ -59,8 +78,13 @@ def job_file(path: Path, model: str, g: float, sigma_b: float, N: int, seed: int
     scalar = lambda: (DIMS, rng.normal(size=shape))  # noqa: E731
     ds = xr.Dataset(
         {
-            "lyapunov_max": scalar(), "lyapunov_max_stderr": scalar(), "kaplan_yorke_dimension": scalar(),
-            "C0": scalar(), "tau_corr": scalar(), "jacobian_radius": scalar(), "wall_time": scalar(),
+            "lyapunov_max": scalar(),
+            "lyapunov_max_stderr": scalar(),
+            "kaplan_yorke_dimension": scalar(),
+            "C0": scalar(),
+            "tau_corr": scalar(),
+            "jacobian_radius": scalar(),
+            "wall_time": scalar(),
             "lyapunov_spectrum": (DIMS + ("exponent",), rng.normal(size=shape + (8,))),
             "autocorr": (DIMS + ("lag",), rng.normal(size=shape + (100,))),
             "gate_mean": (DIMS + ("gate",), rng.normal(size=shape + (3,))),
@@ -68,8 +92,16 @@ def job_file(path: Path, model: str, g: float, sigma_b: float, N: int, seed: int
             "status": (DIMS, np.full(shape, "ok")),
             "status_step": (DIMS, np.full(shape, -1)),
         },
-        coords=dict(model=[model], g=[g], sigma_b=[sigma_b], N=[N], seed=[seed], lag=lags, exponent=exponents,
-                    gate=["f", "i", "o"]),
+        coords=dict(
+            model=[model],
+            g=[g],
+            sigma_b=[sigma_b],
+            N=[N],
+            seed=[seed],
+            lag=lags,
+            exponent=exponents,
+            gate=["f", "i", "o"],
+        ),
     )
     ds.attrs.update(io.provenance({}, mpi_size=2))
     ds.to_netcdf(path)

@@ -14,8 +14,9 @@ by recursive doubling or by a ring). The Benettin QR every 10 steps (an Allreduc
 and the O(N(1+k)/P) element-wise work are left out: both are ≪ the terms above.
 
 From a results file (default: the newest in benchmarks/results/) it takes η (the median over
-N ≥ 4096 of the LSTM's fraction at k = 1, float64, capped at 1) and the per-rank bandwidth of two ranks sharing this machine's memory; α, β and
-the cluster node's per-core bandwidth are assumptions, printed with the table.
+N ≥ 4096 of the LSTM's fraction at k = 1, float64, capped at 1) and the per-rank bandwidth of two
+ranks sharing this machine's memory; α, β and the cluster node's per-core bandwidth are
+assumptions, printed with the table.
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ def step_seconds(ranks: int, *, n: int, k: int, itemsize: int, efficiency: float
 def measured(path: Path) -> tuple[float, float]:
     """(η, per-rank bandwidth with both cores reading) from a benchmarks.run results file."""
     raw = json.loads(path.read_text())
-    lstm = [s["fraction"] for s in raw["engine"]
-            if s["model"] == "lstm" and s["k"] == K and s["dtype"] == "float64" and s["n"] >= 4096]
+    lstm = [
+        s["fraction"]
+        for s in raw["engine"]
+        if s["model"] == "lstm" and s["k"] == K and s["dtype"] == "float64" and s["n"] >= 4096
+    ]
     efficiency = min(1.0, statistics.median(lstm))
-    shared = [row for row in raw["limits"] if row[0] == "float64" and row[1] == 2][0]
+    shared = next(row for row in raw["limits"] if row[0] == "float64" and row[1] == 2)
     return efficiency, shared[3] * 1e9 / 2
 
 
@@ -58,19 +62,27 @@ def main(argv=None) -> None:
     path = Path(argv[0]) if argv else max(results.glob("*.json"), key=lambda p: p.stat().st_mtime)
     efficiency, here = measured(path)
     print(f"from {path}: η = {efficiency:.2f}, per-rank bandwidth here (2 ranks) = {here / 1e9:.1f} GB/s")
-    print(f"assumed: cluster per-core bandwidth {NODE_CORE_BANDWIDTH / 1e9} GB/s, α = {ALPHA * 1e6} µs, "
-          f"β = {BETA / 1e9} GB/s; N = 2^17, k = {K}\n")
-    print("| dtype | ranks | weights per rank GiB | compute ms | latency ms | volume ms | step ms | efficiency vs 64 ranks |")
+    print(
+        f"assumed: cluster per-core bandwidth {NODE_CORE_BANDWIDTH / 1e9} GB/s, α = {ALPHA * 1e6} µs, "
+        f"β = {BETA / 1e9} GB/s; N = 2^17, k = {K}\n"
+    )
+    print(
+        "| dtype | ranks | weights per rank GiB | compute ms | latency ms | volume ms | step ms "
+        "| efficiency vs 64 ranks |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for dtype, itemsize in (("float64", 8), ("float32", 4)):
         base = None
         for ranks in RANKS:
-            t = step_seconds(ranks, n=N, k=K, itemsize=itemsize, efficiency=efficiency,
-                             rank_bandwidth=NODE_CORE_BANDWIDTH)
+            t = step_seconds(
+                ranks, n=N, k=K, itemsize=itemsize, efficiency=efficiency, rank_bandwidth=NODE_CORE_BANDWIDTH
+            )
             base = base or (ranks, t["total"])
             scaling = base[1] * base[0] / (t["total"] * ranks)
-            print(f"| {dtype} | {ranks} | {4 * N**2 * itemsize / ranks / 2**30:.2f} | {t['compute'] * 1e3:.1f} | "
-                  f"{t['latency'] * 1e3:.3f} | {t['volume'] * 1e3:.3f} | {t['total'] * 1e3:.1f} | {scaling:.2f} |")
+            print(
+                f"| {dtype} | {ranks} | {4 * N**2 * itemsize / ranks / 2**30:.2f} | {t['compute'] * 1e3:.1f} | "
+                f"{t['latency'] * 1e3:.3f} | {t['volume'] * 1e3:.3f} | {t['total'] * 1e3:.1f} | {scaling:.2f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -29,10 +29,12 @@ import numpy as np
 from benchmarks.machine import Limits, read_sum
 from benchmarks.timing import Timing, threads, time_call
 from eoc.kernels import rows_times_columns
-from eoc.simulate.driver import build_dynamics, check, recorded_units
-from eoc.simulate.engine import Engine
 from eoc.simulate.disorder import Disorder
+from eoc.simulate.driver import build_dynamics, recorded_units
+from eoc.simulate.engine import Engine
 from eoc.simulate.lstm import LSTM
+from eoc.simulate.models import MODELS
+from eoc.simulate.options import Options
 from eoc.simulate.parallel import Partition, SerialComm
 from eoc.simulate.rate import RateModel
 from eoc.simulate.recurrent import RecurrentProduct
@@ -70,7 +72,7 @@ def random_disorder(model: str, *, n: int, dtype: str, comm=None, seed: int = 0)
     """This rank's rows of Z/√N (row blocks as in the engine) and biases ξ, from a fast generator."""
     comm = SerialComm() if comm is None else comm
     units = Partition(n, comm.size).rows(comm.rank)
-    gates = 4 if model == "lstm" else 1
+    gates = len(MODELS[model].weight_blocks)
     rng = np.random.default_rng([seed, comm.rank])
     weights = rng.standard_normal((gates * (units.stop - units.start), n), dtype=np.dtype(dtype))
     weights *= weights.dtype.type(1 / np.sqrt(n))
@@ -83,7 +85,7 @@ def dynamics(model: str, disorder: Disorder, *, k: int, points: int, comm=None):
     n = disorder.weights.shape[1]
     partition = Partition(n, comm.size)
     dtype = disorder.weights.dtype
-    rows = (2 if model == "lstm" else 1) * (disorder.units.stop - disorder.units.start)
+    rows = MODELS[model].state_per_unit * (disorder.units.stop - disorder.units.start)
     rng = np.random.default_rng(1)
     state = (0.5 * rng.standard_normal((rows, points))).astype(dtype)
     tangents = rng.standard_normal((rows, points, k)).astype(dtype)
@@ -91,14 +93,21 @@ def dynamics(model: str, disorder: Disorder, *, k: int, points: int, comm=None):
     bias_scales = np.full(points, BIAS_SCALE)
     product = RecurrentProduct(disorder.weights, comm, partition)
     if model == "lstm":
-        return LSTM(disorder, product, gains=np.tile(gains, (4, 1)), bias_scales=bias_scales,
-                    bias_means=np.zeros(4), state=state, tangents=tangents)
+        return LSTM(
+            disorder,
+            product,
+            gains=np.tile(gains, (4, 1)),
+            bias_scales=bias_scales,
+            bias_means=np.zeros(4),
+            state=state,
+            tangents=tangents,
+        )
     return RateModel(disorder, product, gains=gains, bias_scales=bias_scales, state=state, tangents=tangents, dt=0.1)
 
 
 def roofline_seconds(model: str, *, n: int, k: int, points: int, limits: Limits, itemsize: int) -> float:
     """The bound of one step (module docstring), for a batch of ``points`` points."""
-    rows, products = (4 * n, 1) if model == "lstm" else (n, 4)
+    rows, products = len(MODELS[model].weight_blocks) * n, MODELS[model].products_per_step
     columns = points * (1 + k)
     weights = rows * n
     bytes_moved = itemsize * (weights + (n + rows) * columns)
@@ -120,7 +129,7 @@ def measure_step(model: str, disorder: Disorder, *, k: int, points: int, limits:
         # and the larger of the two readings keeps the fraction conservative.
         read = time_call(lambda: read_sum(weights), repeats=repeats, min_seconds=0.1)
     limits = replace(limits, bandwidth=max(limits.bandwidth, weights.nbytes / read.best))
-    products = 1 if model == "lstm" else 4
+    products = MODELS[model].products_per_step
     bound = roofline_seconds(model, n=n, k=k, points=points, limits=limits, itemsize=weights.itemsize)
     return StepTime(model, n, k, weights.dtype.name, points, limits.threads, timing, bound, products * product.best)
 
@@ -128,12 +137,32 @@ def measure_step(model: str, disorder: Disorder, *, k: int, points: int, limits:
 def run_seconds_per_step(model: str, *, n: int, k: int, dtype: str, steps: int, thread_count: int) -> float:
     """Seconds per step of the engine's whole time loop (:class:`eoc.simulate.engine.Engine`, as
     ``eoc.simulate.run`` builds it: QR every 10 steps, observables, status checks), set-up excluded."""
-    config = check(model=model, g=GAIN, sigma_b=BIAS_SCALE, N=n, seed=1, steps=steps, transient=0, k=k,
-                   dtype=dtype, n_lags=2, renorm_interval=10, jacobian_max_N=0)
+    config = Options(
+        model=model,
+        g=GAIN,
+        sigma_b=BIAS_SCALE,
+        N=n,
+        seed=1,
+        steps=steps,
+        transient=0,
+        k=k,
+        dtype=dtype,
+        n_lags=2,
+        renorm_interval=10,
+        jacobian_max_N=0,
+    )
     comm = SerialComm()
     system = build_dynamics(config, comm)
-    engine = Engine(system, comm, n_units=n, steps=steps, transient=0, renorm_interval=config.renorm_interval,
-                    n_lags=config.n_lags, recorded_units=recorded_units(config, comm))
+    engine = Engine(
+        system,
+        comm,
+        n_units=n,
+        steps=steps,
+        transient=0,
+        renorm_interval=config.renorm_interval,
+        n_lags=config.n_lags,
+        recorded_units=recorded_units(config, comm),
+    )
     with threads(thread_count):
         engine.integrate()
     return engine.elapsed / steps
@@ -152,14 +181,25 @@ def main(argv=None) -> None:
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    loop = run_seconds_per_step("lstm", n=args.N, k=args.k, dtype=args.dtype, steps=args.steps,
-                                thread_count=args.threads)
+    loop = run_seconds_per_step(
+        "lstm", n=args.N, k=args.k, dtype=args.dtype, steps=args.steps, thread_count=args.threads
+    )
     system = dynamics("lstm", random_disorder("lstm", n=args.N, dtype=args.dtype), k=args.k, points=1)
     with threads(args.threads):
         step = time_call(system.step, repeats=10, warmup=2, min_seconds=0.2)
-    print(json.dumps({"N": args.N, "k": args.k, "dtype": args.dtype, "threads": args.threads,
-                      "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "default"),
-                      "loop_seconds_per_step": loop, "step_seconds": step.best}))
+    print(
+        json.dumps(
+            {
+                "N": args.N,
+                "k": args.k,
+                "dtype": args.dtype,
+                "threads": args.threads,
+                "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "default"),
+                "loop_seconds_per_step": loop,
+                "step_seconds": step.best,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

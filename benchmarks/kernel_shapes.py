@@ -7,6 +7,8 @@ eoc.kernels.FUSED_MAX_COLUMNS and PANEL_MAX_COLUMNS (the docstring there records
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from benchmarks.machine import Limits
@@ -34,7 +36,7 @@ def measure_kernel_shapes(
             for method in ("fused", "panels", "gemm"):
                 with threads(thread_count):
                     timing = time_call(
-                        lambda: rows_times_columns(weights, columns, out, method=method), repeats=repeats
+                        partial(rows_times_columns, weights, columns, out, method=method), repeats=repeats
                     )
                 fractions[method] = bound / timing.best
             rows.append(

@@ -50,10 +50,37 @@ def simulate(work: Path) -> None:
         out = job_file(work, n, seed)
         if out.exists():
             continue
-        command = ["nice", "-n", "10", sys.executable, "-m", "eoc", "simulate", "--model", "lstm",
-                   "--g", *map(str, G), "--sigma-b", "0", "--N", str(n), "--seed", str(seed),
-                   "--steps", str(STEPS), "--transient", str(TRANSIENT), "--n-lags", str(N_LAGS),
-                   "--dtype", "float32", "--jacobian-max-N", "0", "--out", str(out)]
+        command = [
+            "nice",
+            "-n",
+            "10",
+            sys.executable,
+            "-m",
+            "eoc",
+            "simulate",
+            "--model",
+            "lstm",
+            "--g",
+            *map(str, G),
+            "--sigma-b",
+            "0",
+            "--N",
+            str(n),
+            "--seed",
+            str(seed),
+            "--steps",
+            str(STEPS),
+            "--transient",
+            str(TRANSIENT),
+            "--n-lags",
+            str(N_LAGS),
+            "--dtype",
+            "float32",
+            "--jacobian-max-N",
+            "0",
+            "--out",
+            str(out),
+        ]
         started = time.monotonic()
         subprocess.run(command, check=True, env=env)
         print(f"N={n} seed={seed}: {time.monotonic() - started:.0f} s (load {os.getloadavg()[0]:.2f})", flush=True)
@@ -106,8 +133,14 @@ def summarise(runs: dict[int, xr.Dataset]) -> dict:
                 continue
             y_inf, y_err, slope, chi2 = extrapolate(np.array(ns, float), np.array(means), np.array(errs))
             entry[name] = {
-                "N": ns, "seeds": counts, "mean": means, "stderr": errs,
-                "extrapolated": y_inf, "extrapolated_stderr": y_err, "slope_1_over_N": slope, "chi2_per_dof": chi2,
+                "N": ns,
+                "seeds": counts,
+                "mean": means,
+                "stderr": errs,
+                "extrapolated": y_inf,
+                "extrapolated_stderr": y_err,
+                "slope_1_over_N": slope,
+                "chi2_per_dof": chi2,
             }
         summary[str(g)] = entry
     return summary
@@ -116,28 +149,47 @@ def summarise(runs: dict[int, xr.Dataset]) -> dict:
 def autocorrelation(runs: dict[int, xr.Dataset]) -> dict:
     """C_h(τ) of the largest N, mean over seeds, per g (for the theory-vs-simulation figure)."""
     n = max(runs)
-    return {"N": n, "lag": runs[n]["lag"].values.tolist(),
-            **{str(g): runs[n]["autocorr"].sel(g=g).mean("seed").values.tolist() for g in G}}
+    return {
+        "N": n,
+        "lag": runs[n]["lag"].values.tolist(),
+        **{str(g): runs[n]["autocorr"].sel(g=g).mean("seed").values.tolist() for g in G},
+    }
 
 
 def write(summary: dict, acf: dict, seconds: float, loads: tuple) -> Path:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     stem = RESULTS / f"{stamp}-lstm-finite-size"
-    record = {"created_utc": stamp, "sigma_b": 0.0, "steps": STEPS, "transient": TRANSIENT, "dtype": "float32",
-              "seeds": {str(k): v for k, v in SEEDS.items()}, "simulation_seconds": seconds,
-              "load_average_start_end": loads, "results": summary, "autocorr_largest_N": acf}
+    record = {
+        "created_utc": stamp,
+        "sigma_b": 0.0,
+        "steps": STEPS,
+        "transient": TRANSIENT,
+        "dtype": "float32",
+        "seeds": {str(k): v for k, v in SEEDS.items()},
+        "simulation_seconds": seconds,
+        "load_average_start_end": loads,
+        "results": summary,
+        "autocorr_largest_N": acf,
+    }
     stem.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
-    lines = [f"# Full-LSTM simulations extrapolated in 1/N ({stamp} UTC)", "",
-             f"σ_b = 0, {STEPS} measured steps after {TRANSIENT}, float32; seeds per N: {SEEDS}.",
-             f"Simulation time {seconds:.0f} s, load average {loads[0]:.2f} at start, {loads[1]:.2f} at end",
-             "(rerun on a quiet machine for timings; the values do not depend on the load).", "",
-             "| g | observable | " + " | ".join(f"N={n}" for n in sorted(SEEDS)) + " | N → ∞ (1/N fit) | χ²/dof |",
-             "|---|---|" + "---|" * len(SEEDS) + "---|---|"]
+    lines = [
+        f"# Full-LSTM simulations extrapolated in 1/N ({stamp} UTC)",
+        "",
+        f"σ_b = 0, {STEPS} measured steps after {TRANSIENT}, float32; seeds per N: {SEEDS}.",
+        f"Simulation time {seconds:.0f} s, load average {loads[0]:.2f} at start, {loads[1]:.2f} at end",
+        "(rerun on a quiet machine for timings; the values do not depend on the load).",
+        "",
+        "| g | observable | " + " | ".join(f"N={n}" for n in sorted(SEEDS)) + " | N → ∞ (1/N fit) | χ²/dof |",
+        "|---|---|" + "---|" * len(SEEDS) + "---|---|",
+    ]
     for g, entry in summary.items():
         for name, r in entry.items():
-            cells = {n: f"{m:.4f} ± {e:.4f}" for n, m, e in zip(r["N"], r["mean"], r["stderr"])}
+            cells = {n: f"{m:.4f} ± {e:.4f}" for n, m, e in zip(r["N"], r["mean"], r["stderr"], strict=True)}
             row = " | ".join(cells.get(n, "–") for n in sorted(SEEDS))
-            lines.append(f"| {g} | {name} | {row} | {r['extrapolated']:.4f} ± {r['extrapolated_stderr']:.4f} | {r['chi2_per_dof']:.2f} |")
+            lines.append(
+                f"| {g} | {name} | {row} | {r['extrapolated']:.4f} ± {r['extrapolated_stderr']:.4f} "
+                f"| {r['chi2_per_dof']:.2f} |"
+            )
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     return stem
 

@@ -129,7 +129,8 @@ def describe() -> dict:
         "memory_gib": round(_memory_gib(), 1),
         "blas": blas,
         "thread_environment": {
-            name: value for name, value in sorted(os.environ.items())
+            name: value
+            for name, value in sorted(os.environ.items())
             if name.startswith(("OPENBLAS_", "OMP_", "MKL_", "NUMBA_", "GOTO"))
         },
         "numba_threading_layer": numba.threading_layer() if _numba_pool_started() else "not started",

@@ -53,8 +53,18 @@ def main(argv=None) -> None:
     local = np.ones((disorder.units.stop - disorder.units.start, 1 + args.k), dtype=args.dtype)
     gather = _best_block_seconds(lambda: comm.allgather_rows(local, partition), world, steps=50, repeats=args.repeats)
     if world.rank == 0:
-        print(json.dumps({"ranks": world.size, "N": args.N, "dtype": args.dtype, "k": args.k,
-                          "step_seconds": step, "allgather_seconds": gather}))
+        print(
+            json.dumps(
+                {
+                    "ranks": world.size,
+                    "N": args.N,
+                    "dtype": args.dtype,
+                    "k": args.k,
+                    "step_seconds": step,
+                    "allgather_seconds": gather,
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

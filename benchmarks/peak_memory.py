@@ -23,8 +23,20 @@ import numpy as np
 def _engine(n: int, dtype: str) -> None:
     from eoc.simulate import run
 
-    run(model="lstm", g=3.0, sigma_b=0.0, N=n, seed=1, steps=20, transient=0, k=1, dtype=dtype,
-        n_lags=2, renorm_interval=10, progress=False)
+    run(
+        model="lstm",
+        g=3.0,
+        sigma_b=0.0,
+        N=n,
+        seed=1,
+        steps=20,
+        transient=0,
+        k=1,
+        dtype=dtype,
+        n_lags=2,
+        renorm_interval=10,
+        progress=False,
+    )
 
 
 def _torch(n: int, dtype: str) -> None:
@@ -46,9 +58,20 @@ def main(argv=None) -> None:
     (_engine if args.code == "engine" else _torch)(args.N, args.dtype)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     weights = 4 * args.N**2 * np.dtype(args.dtype).itemsize
-    print(json.dumps({"code": args.code, "N": args.N, "dtype": args.dtype, "peak_rss_bytes": peak,
-                      "rss_after_imports_bytes": baseline,
-                      "weights_bytes": weights, "ratio": peak / weights, "seconds": time.perf_counter() - start}))
+    print(
+        json.dumps(
+            {
+                "code": args.code,
+                "N": args.N,
+                "dtype": args.dtype,
+                "peak_rss_bytes": peak,
+                "rss_after_imports_bytes": baseline,
+                "weights_bytes": weights,
+                "ratio": peak / weights,
+                "seconds": time.perf_counter() - start,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ after the default run length); over several seeds and N every run must be ``chao
     .venv/bin/python -m benchmarks.status_honesty                       # 4 seeds x N = 256..2048
     .venv/bin/python -m benchmarks.status_honesty --N 64 128 --seeds 0 1 # a quick look
 
-Prints one line per run (N, seed, status, λ_max ± stderr, wall time, load) and the load average before and after; exit status 1 if any run is
+Prints one line per run (N, seed, status, λ_max ± stderr, wall time, load) and the load average
+before and after; exit status 1 if any run is
 labelled ``limit_cycle`` or ``fixed_point``. Run it on a quiet machine for timings.
 """
 
@@ -36,11 +37,16 @@ def main(argv: list[str] | None = None) -> int:
             cell = ds.squeeze()
             status = str(cell["status"].item())
             wrong += status not in ("chaotic", "undecided")
-            print(f"N={N:5d} seed={seed}: {status:12s} lambda_max={float(cell['lyapunov_max']):+.4f} "
-                  f"+- {float(cell['lyapunov_max_stderr']):.4f}  wall {time.monotonic() - t0:6.1f} s  "
-                  f"load {os.getloadavg()[0]:.1f}", flush=True)
-    print(f"{wrong} run(s) neither chaotic nor undecided; total {time.monotonic() - started:.0f} s; "
-          f"load average at end: {os.getloadavg()}")
+            print(
+                f"N={N:5d} seed={seed}: {status:12s} lambda_max={float(cell['lyapunov_max']):+.4f} "
+                f"+- {float(cell['lyapunov_max_stderr']):.4f}  wall {time.monotonic() - t0:6.1f} s  "
+                f"load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    print(
+        f"{wrong} run(s) neither chaotic nor undecided; total {time.monotonic() - started:.0f} s; "
+        f"load average at end: {os.getloadavg()}"
+    )
     return 1 if wrong else 0
 
 

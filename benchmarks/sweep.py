@@ -48,8 +48,13 @@ RESULTS = Path(__file__).parent / "results"
 BIN = Path(sys.executable).parent
 PARTS = ("startup", "mpi", "sweep")
 #: Thread and spin variables removed from the child processes: the program must choose them itself.
-HAND_SET = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
-            "OPENBLAS_THREAD_TIMEOUT")
+HAND_SET = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "OPENBLAS_THREAD_TIMEOUT",
+)
 
 
 def environment() -> dict:
@@ -70,9 +75,28 @@ def timed(command: list[str], **kwargs) -> float:
 
 
 def simulate_command(*, N: int, steps: int, transient: int | None, out: Path, ranks: int = 1) -> list[str]:
-    launcher = [str(BIN / "mpiexec"), "-n", str(ranks), sys.executable, "-m", "mpi4py"] if ranks > 1 else [sys.executable]
-    command = launcher + ["-m", "eoc", "simulate", "--model", "lstm", "--g", "3", "--sigma-b", "0", "--N", str(N),
-                          "--seed", "0", "--steps", str(steps), "--out", str(out)]
+    launcher = (
+        [str(BIN / "mpiexec"), "-n", str(ranks), sys.executable, "-m", "mpi4py"] if ranks > 1 else [sys.executable]
+    )
+    command = launcher + [
+        "-m",
+        "eoc",
+        "simulate",
+        "--model",
+        "lstm",
+        "--g",
+        "3",
+        "--sigma-b",
+        "0",
+        "--N",
+        str(N),
+        "--seed",
+        "0",
+        "--steps",
+        str(steps),
+        "--out",
+        str(out),
+    ]
     return command + ([] if transient is None else ["--transient", str(transient)])
 
 
@@ -88,18 +112,27 @@ def startup(folder: Path, repeats: int) -> dict:
         start = time.perf_counter()
         Disorder.draw(n=1000, seed=0, gates=4, units=slice(0, 1000))
         draw.append(time.perf_counter() - start)
-    return {"N": 1000, "steps": 300, "transient": 1000, "total_seconds": short, "seconds_per_step": per_step,
-            "startup_seconds": short - 1300 * per_step, "weight_draw_seconds": min(draw),
-            "startup_without_draw_seconds": short - 1300 * per_step - min(draw)}
+    return {
+        "N": 1000,
+        "steps": 300,
+        "transient": 1000,
+        "total_seconds": short,
+        "seconds_per_step": per_step,
+        "startup_seconds": short - 1300 * per_step,
+        "weight_draw_seconds": min(draw),
+        "startup_without_draw_seconds": short - 1300 * per_step - min(draw),
+    }
 
 
 def mpi(folder: Path, repeats: int, N: int = 2048) -> dict:
     """Per-step time of the LSTM at N on 1 and 2 ranks, no thread variable set by hand."""
     rows = {}
     for ranks in (1, 2):
-        def run(steps):
+
+        def run(steps, ranks=ranks):
             command = simulate_command(N=N, steps=steps, transient=0, out=folder / f"mpi{ranks}.nc", ranks=ranks)
             return min(timed(command) for _ in range(repeats))
+
         short, long = run(200), run(1200)
         with xr.open_dataset(folder / f"mpi{ranks}.nc") as ds:
             chosen = {key: ds.attrs.get(key) for key in ("numba_threads", "blas_threads", "threads_chosen_from")}
@@ -112,9 +145,22 @@ def sweep(folder: Path, config_path: Path) -> dict:
     config = yaml.safe_load(config_path.read_text())
     (folder / "config.yaml").write_text(yaml.safe_dump(config))
     cores = len(os.sched_getaffinity(0))
-    wall = timed([str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(folder), "--profile",
-                  str(REPO / "profiles" / "local"), "--configfile", str(folder / "config.yaml"), "--cores", str(cores)],
-                 cwd=folder)
+    wall = timed(
+        [
+            str(BIN / "snakemake"),
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(folder),
+            "--profile",
+            str(REPO / "profiles" / "local"),
+            "--configfile",
+            str(folder / "config.yaml"),
+            "--cores",
+            str(cores),
+        ],
+        cwd=folder,
+    )
     limits = measure_limits(thread_counts=(cores,), megabytes=256, gemm_size=1024, repeats=3)["float64", cores]
     jobs = []
     for path in sorted((folder / "results" / "sim").rglob("*.nc")):
@@ -122,44 +168,89 @@ def sweep(folder: Path, config_path: Path) -> dict:
             run = json.loads(ds.attrs["config"])
             points = ds.sizes["g"] * ds.sizes["sigma_b"]
             steps = run["steps"] + run["transient"]
-            bound = steps * roofline_seconds(run["model"], n=run["N"], k=run["k"], points=points, limits=limits,
-                                             itemsize=np.dtype(run["dtype"]).itemsize)
-            jobs.append({"file": str(path.relative_to(folder)), "model": run["model"], "N": run["N"], "points": points,
-                         "steps": steps, "wall_seconds": float(ds["wall_time"].max()), "ranks": int(ds.attrs["mpi_size"]),
-                         "roofline_seconds": bound})
+            bound = steps * roofline_seconds(
+                run["model"],
+                n=run["N"],
+                k=run["k"],
+                points=points,
+                limits=limits,
+                itemsize=np.dtype(run["dtype"]).itemsize,
+            )
+            jobs.append(
+                {
+                    "file": str(path.relative_to(folder)),
+                    "model": run["model"],
+                    "N": run["N"],
+                    "points": points,
+                    "steps": steps,
+                    "wall_seconds": float(ds["wall_time"].max()),
+                    "ranks": int(ds.attrs["mpi_size"]),
+                    "roofline_seconds": bound,
+                }
+            )
     roofline = sum(job["roofline_seconds"] for job in jobs)
     job_core_seconds = sum(job["wall_seconds"] * job["ranks"] for job in jobs)
-    return {"config": str(config_path), "cores": cores, "wall_seconds": wall, "core_seconds": wall * cores,
-            "simulate_jobs": len(jobs), "simulate_job_core_seconds": job_core_seconds,
-            "roofline_seconds": roofline, "sweep_efficiency": roofline / wall,
-            "bandwidth_GB_per_s": limits.bandwidth / 1e9, "gemm_peak_GFLOP_per_s": limits.gemm_peak / 1e9, "jobs": jobs}
+    return {
+        "config": str(config_path),
+        "cores": cores,
+        "wall_seconds": wall,
+        "core_seconds": wall * cores,
+        "simulate_jobs": len(jobs),
+        "simulate_job_core_seconds": job_core_seconds,
+        "roofline_seconds": roofline,
+        "sweep_efficiency": roofline / wall,
+        "bandwidth_GB_per_s": limits.bandwidth / 1e9,
+        "gemm_peak_GFLOP_per_s": limits.gemm_peak / 1e9,
+        "jobs": jobs,
+    }
 
 
 def report(results: dict) -> str:
-    lines = [f"# Sweep benchmark, {results['utc']} on {results['host']}",
-             f"load average at start {results['load_start']}, at end {results['load_end']} "
-             "(2-core machine: above ~1 the numbers are not to be trusted)"]
+    lines = [
+        f"# Sweep benchmark, {results['utc']} on {results['host']}",
+        f"load average at start {results['load_start']}, at end {results['load_end']} "
+        "(2-core machine: above ~1 the numbers are not to be trusted)",
+    ]
     if "startup" in results:
         s = results["startup"]
-        lines += ["", "## Start-up of `eoc simulate --model lstm --N 1000 --steps 300` (transient 1000)", "",
-                  "| total s | per step ms | start-up s | weight draw s | start-up − draw s |", "|---|---|---|---|---|",
-                  f"| {s['total_seconds']:.2f} | {1e3 * s['seconds_per_step']:.3f} | {s['startup_seconds']:.2f} | "
-                  f"{s['weight_draw_seconds']:.2f} | {s['startup_without_draw_seconds']:.2f} |"]
+        lines += [
+            "",
+            "## Start-up of `eoc simulate --model lstm --N 1000 --steps 300` (transient 1000)",
+            "",
+            "| total s | per step ms | start-up s | weight draw s | start-up − draw s |",
+            "|---|---|---|---|---|",
+            f"| {s['total_seconds']:.2f} | {1e3 * s['seconds_per_step']:.3f} | {s['startup_seconds']:.2f} | "
+            f"{s['weight_draw_seconds']:.2f} | {s['startup_without_draw_seconds']:.2f} |",
+        ]
     if "mpi" in results:
         m = results["mpi"]
-        lines += ["", f"## LSTM N = {m['N']} per step, threads chosen by the program", "",
-                  "| ranks | ms per step | numba threads | BLAS threads | chosen from |", "|---|---|---|---|---|"]
-        lines += [f"| {r} | {1e3 * row['seconds_per_step']:.2f} | {row['numba_threads']} | {row['blas_threads']} | "
-                  f"{row['threads_chosen_from']} |" for r, row in m["ranks"].items()]
+        lines += [
+            "",
+            f"## LSTM N = {m['N']} per step, threads chosen by the program",
+            "",
+            "| ranks | ms per step | numba threads | BLAS threads | chosen from |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r} | {1e3 * row['seconds_per_step']:.2f} | {row['numba_threads']} | {row['blas_threads']} | "
+            f"{row['threads_chosen_from']} |"
+            for r, row in m["ranks"].items()
+        ]
         lines += ["", f"2 ranks / 1 rank: {m['ratio_2_to_1']:.3f}"]
     if "sweep" in results:
         w = results["sweep"]
-        lines += ["", f"## Sweep of {w['config']} ({w['simulate_jobs']} simulate jobs, {w['cores']} cores)", "",
-                  "| wall s | core-s | Σ simulate-job core-s | Σ roofline s | sweep efficiency |", "|---|---|---|---|---|",
-                  f"| {w['wall_seconds']:.1f} | {w['core_seconds']:.1f} | {w['simulate_job_core_seconds']:.1f} | "
-                  f"{w['roofline_seconds']:.3g} | {w['sweep_efficiency']:.3g} |",
-                  "", f"bandwidth {w['bandwidth_GB_per_s']:.1f} GB/s, GEMM peak {w['gemm_peak_GFLOP_per_s']:.0f} GFLOP/s "
-                  f"({w['cores']} threads, float64)"]
+        lines += [
+            "",
+            f"## Sweep of {w['config']} ({w['simulate_jobs']} simulate jobs, {w['cores']} cores)",
+            "",
+            "| wall s | core-s | Σ simulate-job core-s | Σ roofline s | sweep efficiency |",
+            "|---|---|---|---|---|",
+            f"| {w['wall_seconds']:.1f} | {w['core_seconds']:.1f} | {w['simulate_job_core_seconds']:.1f} | "
+            f"{w['roofline_seconds']:.3g} | {w['sweep_efficiency']:.3g} |",
+            "",
+            f"bandwidth {w['bandwidth_GB_per_s']:.1f} GB/s, GEMM peak {w['gemm_peak_GFLOP_per_s']:.0f} GFLOP/s "
+            f"({w['cores']} threads, float64)",
+        ]
     return "\n".join(lines) + "\n"
 
 

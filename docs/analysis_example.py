@@ -31,12 +31,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import eoc  # noqa: E402
-from eoc import analysis, figures  # noqa: E402
-from eoc.figures import data  # noqa: E402
+import eoc
+from eoc import analysis, figures
+from eoc.figures import data
 
 merged = Path(os.environ.get("EOC_MERGED", "results/merged"))
 output = Path(os.environ.get("EOC_OUTPUT", "results/notebook"))
@@ -58,7 +58,7 @@ for model in sims.model.values:
     unit = sims.time_unit.sel(model=model).item()
     counts = analysis.quenched_average(sims.lyapunov_max.sel(model=model), sims.status.sel(model=model))
     per_status = counts["status_count"].sum([d for d in counts["status_count"].dims if d != "status"])
-    found = {str(name): int(n) for name, n in zip(per_status.status.values, per_status.values) if n}
+    found = {str(name): int(n) for name, n in zip(per_status.status.values, per_status.values, strict=True) if n}
     print(f"{model}: lyapunov_max per {unit}; cells by status {found}")
 
 # %% [markdown]
@@ -78,8 +78,10 @@ for model in sims.model.values:
     ax.errorbar(1 / sizes, average["mean"], yerr=np.nan_to_num(average["stderr"]), fmt="o", label=model)
     fit = analysis.fit_inverse_size(sizes, average["mean"].values, average["stderr"].values)
     unit = sims.time_unit.sel(model=model).item()
-    print(f"{model}: lambda_max(N -> inf) = {fit.value:.4g} +- {fit.stderr:.2g} per {unit} "
-          f"({fit.sizes_used} sizes; NaN needs two or more)")
+    print(
+        f"{model}: lambda_max(N -> inf) = {fit.value:.4g} +- {fit.stderr:.2g} per {unit} "
+        f"({fit.sizes_used} sizes; NaN needs two or more)"
+    )
     if np.isfinite(fit.value):
         x = np.linspace(0, 1 / sizes.min(), 20)
         ax.plot(x, fit.value + fit.slope * x, lw=0.8)

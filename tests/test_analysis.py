@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from eoc.errors import InputError
 from eoc.analysis import (
     critical_gain,
     extrapolate_infinite_size,
@@ -15,6 +14,7 @@ from eoc.analysis import (
     usable,
     zero_crossing,
 )
+from eoc.errors import InputError
 from eoc.status import EXCLUDED_BY_DEFAULT, SIMULATION
 
 SIZES = np.array([64, 128, 256, 512, 1024])
@@ -40,9 +40,7 @@ def test_fit_uncertainty_from_seeds_is_calibrated():
     pulls = []
     for _ in range(400):
         samples = limit + slope / SIZES[:, None] + noise * rng.standard_normal((SIZES.size, seeds))
-        fit = fit_inverse_size(
-            SIZES, samples.mean(1), samples.std(1, ddof=1) / np.sqrt(seeds)
-        )
+        fit = fit_inverse_size(SIZES, samples.mean(1), samples.std(1, ddof=1) / np.sqrt(seeds))
         pulls.append((fit.value - limit) / fit.stderr)
     pulls = np.array(pulls)
     assert abs(pulls.mean()) < 0.2
@@ -78,7 +76,8 @@ def _sweep(limit, slope, noise, seeds, rng):
         + noise * rng.standard_normal((len(limit), SIZES.size, seeds))
     )
     return xr.DataArray(
-        values, dims=("sigma_b", "N", "seed"),
+        values,
+        dims=("sigma_b", "N", "seed"),
         coords={"sigma_b": [0.0, 0.5], "N": SIZES, "seed": np.arange(seeds)},
     )
 
@@ -135,9 +134,7 @@ def test_critical_gain_over_sizes_and_seeds():
     g = np.linspace(1.0, 3.0, 9)
     sizes = np.array([100, 400])
     g_c = 2.0 + 10.0 / sizes  # the crossing drifts with N
-    values = 0.2 * (g[:, None, None] - g_c[None, :, None]) + 0.002 * rng.standard_normal(
-        (g.size, sizes.size, 5)
-    )
+    values = 0.2 * (g[:, None, None] - g_c[None, :, None]) + 0.002 * rng.standard_normal((g.size, sizes.size, 5))
     lyap = xr.DataArray(values, dims=("g", "N", "seed"), coords={"g": g, "N": sizes})
     lyap[:, 0, :] = lyap[:, 0, :].where(lyap.g != 2.0)  # a missing gain at one size
     out = critical_gain(lyap)
@@ -147,10 +144,14 @@ def test_critical_gain_over_sizes_and_seeds():
 
 def _cells(statuses):
     """Values 1, 2, 3, ... over seeds at two gains, with the given status of each seed at g = 1."""
-    values = xr.DataArray(np.arange(1.0, 2 * len(statuses) + 1).reshape(2, -1), dims=("g", "seed"),
-                          coords={"g": [1.0, 2.0], "seed": range(len(statuses))})
-    status = xr.DataArray(np.array([list(statuses), ["chaotic"] * len(statuses)]), dims=("g", "seed"),
-                          coords=values.coords)
+    values = xr.DataArray(
+        np.arange(1.0, 2 * len(statuses) + 1).reshape(2, -1),
+        dims=("g", "seed"),
+        coords={"g": [1.0, 2.0], "seed": range(len(statuses))},
+    )
+    status = xr.DataArray(
+        np.array([list(statuses), ["chaotic"] * len(statuses)]), dims=("g", "seed"), coords=values.coords
+    )
     return values, status
 
 

@@ -9,7 +9,9 @@ import yaml
 from eoc import InputError
 from eoc.validation import config_numbers
 
-SCHEMA = yaml.safe_load((Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml").read_text())
+SCHEMA = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml").read_text()
+)
 DEFAULT = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())
 
 
@@ -40,7 +42,11 @@ def test_the_default_and_paper_configs_pass():
         (("seeds",), [0, 1.0], "config.seeds[1] must be an integer"),
         (("simulate", "steps"), 2000.0, "config.simulate.steps must be an integer"),
         (("simulate", "batch", "g"), 2.0, "config.simulate.batch.g must be an integer"),
-        (("simulate", "resources", "gb_per_s_per_task"), float("inf"), "config.simulate.resources.gb_per_s_per_task must be a finite"),
+        (
+            ("simulate", "resources", "gb_per_s_per_task"),
+            float("inf"),
+            "config.simulate.resources.gb_per_s_per_task must be a finite",
+        ),
         (("dmft", "sigma_b_per_job"), 3.0, "config.dmft.sigma_b_per_job must be an integer"),
     ],
 )

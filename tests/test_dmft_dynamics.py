@@ -40,9 +40,7 @@ def test_finite_difference_residual_shrinks_as_h_squared():
         tau = np.arange(0.0, 10.0, h)
         C = curve(tau)
         second = (C[2:] - 2 * C[1:-1] + C[:-2]) / h**2
-        return np.max(
-            np.abs(-second + C[1:-1] / 4 - 3.6**2 / 16 * pair_mean(phi, C[1:-1], s.C0, **RULE) - 0.09)
-        )
+        return np.max(np.abs(-second + C[1:-1] / 4 - 3.6**2 / 16 * pair_mean(phi, C[1:-1], s.C0, **RULE) - 0.09))
 
     coarse, fine = residual(0.2), residual(0.1)
     assert fine == pytest.approx(coarse / 4, rel=0.1)

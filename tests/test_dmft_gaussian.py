@@ -1,5 +1,7 @@
 """Gauss–Hermite expectations and the nonlinearity: exactness, cross-checks, convergence."""
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy.integrate import dblquad, quad
@@ -9,7 +11,9 @@ from eoc.meanfield.rate.nonlinearity import dphi, log_cosh, phi
 
 
 def _gaussian_quad(f, variance):
-    density = lambda y: np.exp(-y * y / (2 * variance)) / np.sqrt(2 * np.pi * variance)
+    def density(y):
+        return np.exp(-y * y / (2 * variance)) / np.sqrt(2 * np.pi * variance)
+
     return quad(lambda y: f(y) * density(y), -np.inf, np.inf, epsabs=1e-14, epsrel=1e-13, limit=400)[0]
 
 
@@ -24,15 +28,13 @@ def test_rule_integrates_gaussian_moments():
 def test_mean_matches_adaptive_quadrature(variance, tolerance):
     """The default rule; its error grows with the variance (see eoc.meanfield.rate.gaussian)."""
     for f in (lambda h: phi(h) ** 2, lambda h: dphi(h) ** 2, log_cosh):
-        assert mean(f, variance, nodes=DEFAULT_NODES) == pytest.approx(
-            _gaussian_quad(f, variance), abs=tolerance
-        )
+        assert mean(f, variance, nodes=DEFAULT_NODES) == pytest.approx(_gaussian_quad(f, variance), abs=tolerance)
 
 
 def test_mean_converges_in_the_node_count():
     exact = _gaussian_quad(lambda h: dphi(h) ** 2, 8.0)
     errors = [abs(mean(lambda h: dphi(h) ** 2, 8.0, nodes=n) - exact) for n in (41, 61, 81, 101, 121)]
-    assert all(later < earlier / 10 for earlier, later in zip(errors, errors[1:]))
+    assert all(later < earlier / 10 for earlier, later in itertools.pairwise(errors))
 
 
 def test_pair_mean_matches_a_two_dimensional_cross_check():
@@ -58,9 +60,7 @@ def test_pair_mean_limits_and_several_functions():
         inner_nodes=DEFAULT_INNER_NODES,
     )
     assert both[0, 0] == pytest.approx(0.0, abs=1e-15)  # independent and odd
-    assert both[1, 0] == pytest.approx(
-        mean(dphi, C0, nodes=DEFAULT_INNER_NODES) ** 2, abs=1e-14
-    )  # the inner rule
+    assert both[1, 0] == pytest.approx(mean(dphi, C0, nodes=DEFAULT_INNER_NODES) ** 2, abs=1e-14)  # the inner rule
     assert both[0, 1] == pytest.approx(mean(lambda h: phi(h) ** 2, C0, nodes=DEFAULT_NODES), abs=1e-14)
 
 

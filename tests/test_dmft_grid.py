@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-import xarray as xr
 
 from eoc import InputError, contract
 from eoc.cli import main
@@ -51,7 +50,7 @@ def test_bad_grid_input_names_the_value(g, sigma_b, message):
 def test_bad_options_and_points_name_the_value():
     with pytest.raises(InputError, match="nodes must be an integer >= 2, got 1"):
         solve_grid([1.0], [0.0], nodes=1)
-    with pytest.raises(InputError, match="tau_step must be > 0, got -0.5"):
+    with pytest.raises(InputError, match=r"tau_step must be > 0, got -0\.5"):
         solve(1.0, 0.0, tau_step=-0.5)
     with pytest.raises(InputError, match="g must be > 0, got 0"):
         solve(0, 0.1)
@@ -138,9 +137,7 @@ def test_written_file_follows_the_data_contract(tmp_path):
             assert attribute in ds.attrs
         config = json.loads(ds.attrs["config"])
         assert config["g"] == [1.0, 2.5] and config["tau_max"] == 5.0
-        np.testing.assert_allclose(
-            ds["f_g"].sel(C0_trial=0.0).values, 4 * ds["sigma_b"].values ** 2 * np.ones((2, 1))
-        )
+        np.testing.assert_allclose(ds["f_g"].sel(C0_trial=0.0).values, 4 * ds["sigma_b"].values ** 2 * np.ones((2, 1)))
         assert ds["C0"].sel(g=2.5, sigma_b=0.0).item() > 0
 
 

@@ -63,7 +63,7 @@ def test_fixed_point_boundary():
     assert np.all(np.diff(g_c) > 0)
     C0, _ = static_variance(g_c, sigma_b, nodes=DEFAULT_NODES)
     np.testing.assert_allclose(stability_parameter(g_c, C0, nodes=DEFAULT_NODES), 1.0, atol=1e-10)
-    for g, s in zip(g_c, sigma_b):
+    for g, s in zip(g_c, sigma_b, strict=True):
         assert solve(g * 0.99, s).regime == "fixed_point"
         assert solve(g * 1.01, s).regime == "chaotic"
 
@@ -116,7 +116,10 @@ def test_scs_mapping_without_bias(g_eff):
 
     # Δ(s) from the SCS quadrature s(Δ) = ∫_Δ^{Δ0} dΔ'/√(2(V(Δ0) − V(Δ'))), with Δ' = Δ0 − u².
     rule = {"nodes": DEFAULT_NODES, "inner_nodes": DEFAULT_INNER_NODES}
-    V = lambda d: -d * d / 2 + g_eff**2 * pair_mean(log_cosh, d, delta0, **rule)
+
+    def V(d):
+        return -d * d / 2 + g_eff**2 * pair_mean(log_cosh, d, delta0, **rule)
+
     top = V(delta0)
     for fraction in (0.8, 0.4):
         delta = fraction * delta0

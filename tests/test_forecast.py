@@ -57,8 +57,15 @@ def test_reservoir_without_input_is_the_projects_lstm():
     reservoir = Reservoir.draw(n=n, seed=seed, g=[1.7], sigma_b=[0.3], inputs=1, input_gain=0.0, bias_means={"f": 1.0})
     disorder = Disorder.draw(n=n, seed=seed, gates=4, units=slice(0, n))
     state = np.random.default_rng(1).normal(size=(2 * n, 1))
-    lstm = LSTM(disorder, RecurrentProduct(disorder.weights, SerialComm(), Partition(n, 1)), gains=np.full((4, 1), 1.7),
-                bias_scales=np.array([0.3]), bias_means=np.array([1.0, 0, 0, 0]), state=state, tangents=np.zeros((2 * n, 1, 1)))
+    lstm = LSTM(
+        disorder,
+        RecurrentProduct(disorder.weights, SerialComm(), Partition(n, 1)),
+        gains=np.full((4, 1), 1.7),
+        bias_scales=np.array([0.3]),
+        bias_means=np.array([1.0, 0, 0, 0]),
+        state=state,
+        tangents=np.zeros((2 * n, 1, 1)),
+    )
     expected = lstm.advance(state, np.zeros((2 * n, 1, 1)))[0]
     c, h = reservoir.step(state[:n], state[n:], np.ones((1, 1)))
     assert np.allclose(np.r_[c, h], expected, atol=1e-13)

@@ -73,7 +73,7 @@ def test_write_dataset_roundtrip_with_metadata(tmp_path):
 def test_write_dataset_leaves_no_partial_file_on_failure(tmp_path):
     target = tmp_path / "out.nc"
     bad = xr.Dataset({"x": ("a", np.array([object()], dtype=object))})
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         io.write_dataset(bad, target)
     assert list(tmp_path.iterdir()) == []
 

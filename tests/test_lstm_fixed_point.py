@@ -50,10 +50,15 @@ def test_explicit_jacobian_is_the_engines_derivative():
     network = Network.draw(n=n, seed=seed, g=g, sigma_b=sigma_b, bias_means=means)
     point = find_fixed_point(network)
     disorder = Disorder.draw(n=n, seed=seed, gates=4, units=slice(0, n))
-    lstm = LSTM(disorder, RecurrentProduct(disorder.weights, SerialComm(), Partition(n, 1)),
-                gains=np.full((4, 1), g), bias_scales=np.array([sigma_b]),
-                bias_means=np.array([1.0, 0.0, 0.0, 0.2]),
-                state=np.r_[point.c, point.h][:, None], tangents=np.zeros((2 * n, 1, 1)))
+    lstm = LSTM(
+        disorder,
+        RecurrentProduct(disorder.weights, SerialComm(), Partition(n, 1)),
+        gains=np.full((4, 1), g),
+        bias_scales=np.array([sigma_b]),
+        bias_means=np.array([1.0, 0.0, 0.0, 0.2]),
+        state=np.r_[point.c, point.h][:, None],
+        tangents=np.zeros((2 * n, 1, 1)),
+    )
     state = np.r_[point.c, point.h][:, None]
     unit_vectors = np.eye(2 * n)[:, None, :]
     new_state, columns, _ = lstm.advance(state, unit_vectors)
@@ -99,6 +104,12 @@ def _empirical_stability(network: Network, p: FixedPoint) -> float:
     """(1/N) Σ_j Σ_x (g_x ∂T_j/∂a_x)² — the mean-field Λ with the finite network's units."""
     S = 1 - np.tanh(p.c) ** 2
     inv = 1 / (1 - p.f)
-    d = np.stack([p.o * S * p.c * p.f, p.o * S * p.c_hat * p.i * (1 - p.i) * inv,
-                  np.tanh(p.c) * p.o * (1 - p.o), p.o * S * p.i * (1 - p.c_hat**2) * inv])
+    d = np.stack(
+        [
+            p.o * S * p.c * p.f,
+            p.o * S * p.c_hat * p.i * (1 - p.i) * inv,
+            np.tanh(p.c) * p.o * (1 - p.o),
+            p.o * S * p.i * (1 - p.c_hat**2) * inv,
+        ]
+    )
     return float(np.mean(np.sum((d * network.gains[:, None]) ** 2, axis=0)))

@@ -39,7 +39,14 @@ def test_refusal_names_N_ranks_dtype_estimate_and_available():
     with pytest.raises(InputError) as error:
         memory.check(need, N=300_000, ranks=2, dtype="float32", available=(24_000 * MiB, "Slurm's allocation"))
     message = str(error.value)
-    for fragment in ("N=300000", "2 rank(s)", "float32", f"{2 * need.per_rank / MiB:,.0f} MiB", "24,000 MiB", "Slurm's allocation"):
+    for fragment in (
+        "N=300000",
+        "2 rank(s)",
+        "float32",
+        f"{2 * need.per_rank / MiB:,.0f} MiB",
+        "24,000 MiB",
+        "Slurm's allocation",
+    ):
         assert fragment in message, message
     memory.check(memory.estimate(model="lstm", N=64), N=64, ranks=1, dtype="float64", available=(24_000 * MiB, "x"))
 
@@ -56,14 +63,24 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     "case",
     [
         dict(model="lstm", N=2048, steps=100, transient=0, n_lags=10),  # the weights dominate
-        dict(model="lstm", N=256, steps=5000, transient=0, n_lags=10, k=0, g=[1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5]),  # samples
+        dict(
+            model="lstm", N=256, steps=5000, transient=0, n_lags=10, k=0, g=[1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5]
+        ),  # samples
         dict(model="lstm", N=300, steps=100, transient=0, n_lags=10, k=2, g=[2.0, 3.0]),  # the Jacobian (2N)² dominates
     ],
 )
 def test_estimate_bounds_the_measured_peak_memory_from_above_within_a_factor(case):
     fields = dict(g=[3.0], sigma_b=[0.0], seed=0, k=1, jacobian_max_N=1000) | case
-    result = subprocess.run([sys.executable, "-c", PEAK, json.dumps(fields)], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK, json.dumps(fields)], capture_output=True, text=True, check=True
+    )
     peak = int(result.stdout.split()[-1])
-    need = memory.estimate(model=fields["model"], N=fields["N"], points=len(fields["g"]), k=fields["k"],
-                           steps=fields["steps"], jacobian_max_N=fields["jacobian_max_N"]).per_rank
+    need = memory.estimate(
+        model=fields["model"],
+        N=fields["N"],
+        points=len(fields["g"]),
+        k=fields["k"],
+        steps=fields["steps"],
+        jacobian_max_N=fields["jacobian_max_N"],
+    ).per_rank
     assert peak <= need <= 1.6 * peak, (peak / MiB, need / MiB)

@@ -2,7 +2,6 @@
 cells, failure records, provenance per job, DMFT blocks along either axis, CLI."""
 
 import json
-import os
 
 import numpy as np
 import pytest
@@ -12,7 +11,6 @@ from eoc import InputError, contract, io
 from eoc.cli import main
 from eoc.meanfield.rate import solve_grid
 from eoc.merge import MISSING, IncompleteGridError, merge_dmft, merge_simulations
-from eoc.merge.combine import SIMULATION_VARIABLES
 from eoc.merge.failures import record
 
 DIMS = ("model", "g", "sigma_b", "N", "seed")
@@ -42,8 +40,9 @@ def job_file(path, model, g, sigma_b, N, seed, *, mpi_size=2):
             "status_step": (DIMS, np.full(cell.shape, -1)),
             "wall_time": (DIMS, np.full(cell.shape, 1.0)),
         },
-        coords=dict(model=[model], g=g, sigma_b=sigma_b, N=[N], seed=[seed], lag=lags, gate=["f", "i", "o"],
-                    exponent=[0]),
+        coords=dict(
+            model=[model], g=g, sigma_b=sigma_b, N=[N], seed=[seed], lag=lags, gate=["f", "i", "o"], exponent=[0]
+        ),
     )
     io.annotate(ds, {"lyapunov_max": ("1/step", "maximal Lyapunov exponent"), "autocorr": ("1", "C(tau)")})
     ds.attrs.update(io.provenance({"model": model, "steps": 100 + seed}, mpi_size=mpi_size))
@@ -58,17 +57,31 @@ def cells(merged):
 def single_cell_files(folder, grid=GRID):
     return [
         job_file(folder / f"{m}_{g}_{s}_{N}_{k}.nc", m, g, s, N, k)
-        for m in grid["model"] for g in grid["g"] for s in grid["sigma_b"] for N in grid["N"] for k in grid["seed"]
+        for m in grid["model"]
+        for g in grid["g"]
+        for s in grid["sigma_b"]
+        for N in grid["N"]
+        for k in grid["seed"]
     ]
 
 
 def test_cells_land_where_their_coordinates_say(tmp_path):
     merged = merge_simulations(single_cell_files(tmp_path), expect=GRID)
-    assert dict(merged.sizes) == {"model": 2, "g": 2, "sigma_b": 3, "N": 1, "seed": 2, "lag": 4, "gate": 3,
-                                  "exponent": 1, "job": 24}
+    assert dict(merged.sizes) == {
+        "model": 2,
+        "g": 2,
+        "sigma_b": 3,
+        "N": 1,
+        "seed": 2,
+        "lag": 4,
+        "gate": 3,
+        "exponent": 1,
+        "job": 24,
+    }
     expected = merged.g - 2 + merged.sigma_b + 0.01 * merged.seed
-    xr.testing.assert_allclose(merged.lyapunov_max.drop_vars("time_unit"),
-                               expected.broadcast_like(merged.lyapunov_max).transpose(*DIMS))
+    xr.testing.assert_allclose(
+        merged.lyapunov_max.drop_vars("time_unit"), expected.broadcast_like(merged.lyapunov_max).transpose(*DIMS)
+    )
     assert merged.lyapunov_max.dims == DIMS and merged.autocorr.dims == DIMS + ("lag",)
     assert (merged.mpi_size == 2).all()
     assert json.loads(merged.attrs["missing_cells"]) == []
@@ -93,12 +106,15 @@ def test_batched_jobs_merge_to_the_same_file_as_single_jobs(tmp_path):
     single = merge_simulations(single_cell_files(tmp_path / "single"), expect=GRID)
     batched_paths = [
         job_file(tmp_path / "batched" / f"{m}_{k}_{i}.nc", m, GRID["g"], sigma_b, 16, k)
-        for m in GRID["model"] for k in GRID["seed"] for i, sigma_b in enumerate(([0.0, 0.3], [0.6]))
+        for m in GRID["model"]
+        for k in GRID["seed"]
+        for i, sigma_b in enumerate(([0.0, 0.3], [0.6]))
     ]
     batched = merge_simulations(batched_paths, expect=GRID)
     jobs = ["cell_job", *[name for name in single.data_vars if name.startswith("job_")]]
-    xr.testing.assert_identical(single.drop_attrs(deep=False).drop_vars(jobs),
-                                batched.drop_attrs(deep=False).drop_vars(jobs))
+    xr.testing.assert_identical(
+        single.drop_attrs(deep=False).drop_vars(jobs), batched.drop_attrs(deep=False).drop_vars(jobs)
+    )
 
 
 def test_failed_job_leaves_its_cells_missing_and_listed(tmp_path):
@@ -135,7 +151,7 @@ def test_reading_in_worker_processes_gives_the_same_merge(tmp_path, monkeypatch)
 def test_a_cell_in_two_files_is_an_error(tmp_path):
     paths = single_cell_files(tmp_path)
     twin = job_file(tmp_path / "twin.nc", "lstm", 1.0, 0.0, 16, 0)
-    with pytest.raises(InputError, match="more than one file.*'model': 'lstm', 'g': 1.0, 'sigma_b': 0.0"):
+    with pytest.raises(InputError, match=r"more than one file.*'model': 'lstm', 'g': 1\.0, 'sigma_b': 0\.0"):
         merge_simulations(paths + [twin])
 
 
@@ -197,7 +213,8 @@ def test_a_failure_record_marks_its_cells_missing_with_the_reason(tmp_path):
     merged = merge_simulations([folder / "g1_sb0_to_0.6.nc"], expect=grid)
     assert (merged.status == MISSING).all()
     assert {c["reason"].split(": ", 1)[1] for c in json.loads(merged.attrs["missing_cells"])} == {
-        "the job failed: exit 3, see logs/x.log"}
+        "the job failed: exit 3, see logs/x.log"
+    }
 
 
 def test_every_cell_keeps_the_provenance_of_its_job(tmp_path):
@@ -221,8 +238,9 @@ def test_dmft_blocks_merge_to_the_one_shot_solve(tmp_path):
         for i, part in enumerate(([0.5], [0.0, 0.2]))
     ]
     merged = merge_dmft(blocks, expect={"g": g, "sigma_b": sigma_b})
-    xr.testing.assert_allclose(merged.drop_attrs(deep=False)[list(whole.data_vars)], whole.drop_attrs(deep=False),
-                               rtol=1e-12)
+    xr.testing.assert_allclose(
+        merged.drop_attrs(deep=False)[list(whole.data_vars)], whole.drop_attrs(deep=False), rtol=1e-12
+    )
     assert json.loads(merged.attrs["missing_cells"]) == []
 
 
@@ -233,7 +251,10 @@ def test_dmft_missing_block_is_missing(tmp_path):
     assert (merged.status.sel(sigma_b=0.5) == MISSING).all()
     assert np.isnan(merged.C0.sel(sigma_b=0.5)).all() and np.isnan(merged.g_c.sel(sigma_b=0.5))
     assert (merged.status.sel(sigma_b=0.0) != MISSING).all()
-    assert cells(merged) == [{"g": 1.0, "sigma_b": 0.5, "status": MISSING}, {"g": 3.0, "sigma_b": 0.5, "status": MISSING}]
+    assert cells(merged) == [
+        {"g": 1.0, "sigma_b": 0.5, "status": MISSING},
+        {"g": 3.0, "sigma_b": 0.5, "status": MISSING},
+    ]
 
 
 def test_dmft_blocks_split_along_g_keep_g_c_over_sigma_b(tmp_path):
@@ -243,8 +264,9 @@ def test_dmft_blocks_split_along_g_keep_g_c_over_sigma_b(tmp_path):
     blocks = [io.write_dataset(solve_grid([g], [0.0, 0.5], **options), tmp_path / f"g{g}.nc") for g in (1.0, 3.0)]
     merged = merge_dmft(blocks, expect={"g": [1.0, 3.0], "sigma_b": [0.0, 0.5]})
     assert merged.g_c.dims == ("sigma_b",)
-    xr.testing.assert_allclose(merged.drop_attrs(deep=False)[list(whole.data_vars)], whole.drop_attrs(deep=False),
-                               rtol=1e-12)
+    xr.testing.assert_allclose(
+        merged.drop_attrs(deep=False)[list(whole.data_vars)], whole.drop_attrs(deep=False), rtol=1e-12
+    )
 
 
 def test_cli_merges_a_file_list_and_reports_missing_cells(tmp_path, capsys):
@@ -252,16 +274,28 @@ def test_cli_merges_a_file_list_and_reports_missing_cells(tmp_path, capsys):
     listing = tmp_path / "files.txt"
     listing.write_text("".join(f"{p}\n" for p in paths[1:]))
     out = tmp_path / "merged" / "simulations.nc"
-    expect = ["--expect", "model=lstm,rate", "--expect", "g=1,2.5", "--expect", "sigma_b=0,0.3,0.6",
-              "--expect", "N=16", "--expect", "seed=0,1"]
+    expect = [
+        "--expect",
+        "model=lstm,rate",
+        "--expect",
+        "g=1,2.5",
+        "--expect",
+        "sigma_b=0,0.3,0.6",
+        "--expect",
+        "N=16",
+        "--expect",
+        "seed=0,1",
+    ]
     assert main(["merge", "simulations", "--out", str(out), "--files-from", str(listing), *expect]) == 0
     lost = dict(model="lstm", g=1.0, sigma_b=0.0, N=16, seed=0)
     with contract.open_simulations(out) as merged:
         assert cells(merged) == [lost | {"status": MISSING}]
         assert merged.status.sel(lost).item() == MISSING
         assert np.isnan(merged.status_step.sel(lost)) and int((merged.status_step == -1).sum()) == 23
-    assert main(["merge", "simulations", "--out", str(out), "--files-from", str(listing), *expect,
-                 "--require-complete"]) == 2
+    assert (
+        main(["merge", "simulations", "--out", str(out), "--files-from", str(listing), *expect, "--require-complete"])
+        == 2
+    )
     assert "1 expected cells have no result" in capsys.readouterr().err
 
 

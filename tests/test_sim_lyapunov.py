@@ -8,6 +8,7 @@ from eoc.simulate import driver
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.engine import Engine
 from eoc.simulate.lyapunov import block_stderr, entropy_rate, kaplan_yorke_dimension, orthonormalize
+from eoc.simulate.options import Options
 from eoc.simulate.parallel import SerialComm
 from eoc.simulate.rate import rk4_step
 
@@ -50,13 +51,22 @@ class Relaxation:
         raise AssertionError("relaxation never diverges")
 
     def step(self):
-        self.state, self.tangents = rk4_step(lambda x, d: (-self.rate * x, -self.rate * d), self.state, self.tangents, self.time_step)
+        self.state, self.tangents = rk4_step(
+            lambda x, d: (-self.rate * x, -self.rate * d), self.state, self.tangents, self.time_step
+        )
 
 
 def integrate(dynamics, *, steps, transient=0, renorm_interval=1, n_units=None):
-    engine = Engine(dynamics, SerialComm(), n_units=n_units or dynamics.observed.shape[0], steps=steps,
-                    transient=transient, renorm_interval=renorm_interval, n_lags=2,
-                    recorded_units=np.arange(dynamics.observed.shape[0]))
+    engine = Engine(
+        dynamics,
+        SerialComm(),
+        n_units=n_units or dynamics.observed.shape[0],
+        steps=steps,
+        transient=transient,
+        renorm_interval=renorm_interval,
+        n_lags=2,
+        recorded_units=np.arange(dynamics.observed.shape[0]),
+    )
     engine.integrate()
     return engine
 
@@ -83,15 +93,16 @@ def test_relaxation_exponent_is_minus_rate_not_zero(rate):
 def test_rk4_exponent_error_is_fourth_order():
     errors = []
     for dt in (0.2, 0.1):
-        engine = integrate(Relaxation(1.5, dt, dim=1, k=1, rng=np.random.default_rng(0)), steps=int(20 / dt), renorm_interval=1)
+        engine = integrate(
+            Relaxation(1.5, dt, dim=1, k=1, rng=np.random.default_rng(0)), steps=int(20 / dt), renorm_interval=1
+        )
         errors.append(abs(engine.benettin.exponents[0, 0] + 1.5))
     assert 12 < errors[0] / errors[1] < 20
 
 
 def test_rate_model_with_linear_transfer_has_eigenvalue_real_parts_as_spectrum():
     """φ(x) = x: δḣ = (−I/2 + (g/4) Z/√N) δ, so the exponents are the real parts of its eigenvalues."""
-    config = driver.check(model="rate", g=1.6, sigma_b=0.5, N=8, seed=3, k=8, steps=4000, transient=1000,
-                          n_lags=2, dt=0.1)
+    config = Options(model="rate", g=1.6, sigma_b=0.5, N=8, seed=3, k=8, steps=4000, transient=1000, n_lags=2, dt=0.1)
     dynamics = driver.build_dynamics(config, SerialComm(), transfer=(lambda x: x, np.ones_like))
     engine = integrate(dynamics, steps=config.steps, transient=config.transient, renorm_interval=10)
     weights = Disorder.draw(n=8, seed=3, gates=1, units=slice(0, 8)).weights
@@ -134,8 +145,9 @@ class Recorder:
 
 def test_sum_rule_lstm_map():
     """Σ of all 2N exponents = time average of log|det J| along the trajectory (exact for a map)."""
-    config = driver.check(model="lstm", g=3.0, sigma_b=0.2, N=5, seed=4, k=10, steps=400, transient=100,
-                          n_lags=2, renorm_interval=1)
+    config = Options(
+        model="lstm", g=3.0, sigma_b=0.2, N=5, seed=4, k=10, steps=400, transient=100, n_lags=2, renorm_interval=1
+    )
     recorder = Recorder(driver.build_dynamics(config, SerialComm()), 100, lambda j: np.linalg.slogdet(j)[1])
     engine = integrate(recorder, steps=400, transient=100, renorm_interval=1, n_units=5)
     np.testing.assert_allclose(engine.benettin.exponents[0].sum(), np.mean(recorder.values), rtol=1e-9)
@@ -143,8 +155,7 @@ def test_sum_rule_lstm_map():
 
 def test_sum_rule_rate_model():
     """Σ of all N exponents = time average of Tr DF(h(t)) (RK4 with dt = 0.1: up to O(dt⁴))."""
-    config = driver.check(model="rate", g=4.0, sigma_b=0.0, N=6, seed=5, k=6, steps=1500, transient=200,
-                          n_lags=2, dt=0.1)
+    config = Options(model="rate", g=4.0, sigma_b=0.0, N=6, seed=5, k=6, steps=1500, transient=200, n_lags=2, dt=0.1)
     recorder = Recorder(driver.build_dynamics(config, SerialComm()), 200, np.trace)
     engine = integrate(recorder, steps=1500, transient=200, renorm_interval=10)
     total = engine.benettin.exponents[0].sum()

@@ -3,17 +3,17 @@
 import numpy as np
 import pytest
 
-from eoc.simulate import driver
+from eoc.simulate import driver, observables
 from eoc.simulate.disorder import Disorder
-from eoc.simulate import observables
 from eoc.simulate.observables import jacobian_radius
+from eoc.simulate.options import Options
 from eoc.simulate.parallel import Partition, SerialComm
 from eoc.simulate.rate import rk4_step
 
 
 def _dynamics(model, **options):
     base = dict(g=[1.5, 3.0], sigma_b=[0.0, 0.4], N=12, seed=3, k=2, n_lags=2)
-    config = driver.check(model=model, **{**base, **options})
+    config = Options(model=model, **{**base, **options})
     return config, driver.build_dynamics(config, SerialComm())
 
 
@@ -24,16 +24,19 @@ def _central_difference(function, state, direction, eps=1e-6):
 @pytest.mark.parametrize("model", ["lstm", "rate"])
 def test_jvp_matches_finite_differences(model):
     """The tangent update of one step (LSTM map, RK4 map of the rate model) is the exact derivative."""
-    config, dynamics = _dynamics(model, bias_means={"f": 1.0} if model == "lstm" else None)
+    _, dynamics = _dynamics(model, bias_means={"f": 1.0} if model == "lstm" else None)
     rng = np.random.default_rng(0)
     state = rng.normal(0, 0.8, dynamics.state.shape)
     tangents = rng.standard_normal(dynamics.tangents.shape)
     if model == "lstm":
+
         def step(x, t=tangents):
             return dynamics.advance(x, t)[:2]
     else:
+
         def step(x, t=tangents):
             return rk4_step(dynamics.rhs, x, t, dynamics.time_step)
+
     _, exact = step(state)
     for j in range(tangents.shape[2]):
         numeric = _central_difference(lambda x: step(x)[0], state, tangents[:, :, j])
@@ -43,7 +46,7 @@ def test_jvp_matches_finite_differences(model):
 def test_lstm_zero_state_jacobian_radius_exact_and_circular_law():
     """Zero biases: the non-zero eigenvalues are 1/2 + g μ/4, μ in spec(Z_c/√N); radius → 1/2 + g/4."""
     n, g = 300, 2.0
-    config, dynamics = _dynamics("lstm", g=[g], sigma_b=[0.0], N=n, k=1)
+    _, dynamics = _dynamics("lstm", g=[g], sigma_b=[0.0], N=n, k=1)
     radius = jacobian_radius(dynamics, SerialComm(), zero_state_rows=2 * n)[0]
     z_c = dynamics.product.weights[3 * n : 4 * n]
     np.testing.assert_allclose(radius, np.abs(0.5 + g * np.linalg.eigvals(z_c) / 4).max(), rtol=1e-10)
@@ -54,18 +57,21 @@ def test_lstm_zero_state_jacobian_radius_exact_and_circular_law():
 def test_rate_zero_state_jacobian_radius():
     """−I/2 + (g/4) Z/√N: exact against its own eigenvalues, and → 1/2 + g/4 (circular law)."""
     n, g = 300, 3.0
-    config, dynamics = _dynamics("rate", g=[g], sigma_b=[0.5], N=n, k=1)
+    _, dynamics = _dynamics("rate", g=[g], sigma_b=[0.5], N=n, k=1)
     radius = jacobian_radius(dynamics, SerialComm(), zero_state_rows=n)[0]
     weights = dynamics.product.weights
     np.testing.assert_allclose(radius, np.abs(np.linalg.eigvals(-np.eye(n) / 2 + g / 4 * weights)).max(), rtol=1e-10)
     assert abs(radius - (0.5 + g / 4)) < g / 4 * 2 * np.sqrt(np.log(n) / n)
 
 
-@pytest.mark.parametrize(("model", "options"), [
-    ("lstm", dict(sigma_b=[0.0, 0.4])),
-    ("lstm", dict(sigma_b=[0.0], bias_means={"f": 1.0})),
-    ("rate", dict(sigma_b=[0.0, 0.4])),
-])
+@pytest.mark.parametrize(
+    ("model", "options"),
+    [
+        ("lstm", dict(sigma_b=[0.0, 0.4])),
+        ("lstm", dict(sigma_b=[0.0], bias_means={"f": 1.0})),
+        ("rate", dict(sigma_b=[0.0, 0.4])),
+    ],
+)
 def test_jacobian_radius_from_the_n_by_n_spectrum_equals_the_dense_one(model, options):
     """The affine-spectrum route (rate model; LSTM points without biases) gives the radius of the
     dense zero-state Jacobian; the LSTM's biased points take the dense route."""
@@ -111,8 +117,8 @@ def test_partition_covers_units_once():
 
 def test_batch_points_share_the_disorder():
     """A point of a batch evolves exactly as the same point run alone (the gains act on the rows)."""
-    config, batch = _dynamics("lstm", g=[1.5, 3.0], sigma_b=[0.0, 0.4])
-    single_config, single = _dynamics("lstm", g=[3.0], sigma_b=[0.4])
+    _, batch = _dynamics("lstm", g=[1.5, 3.0], sigma_b=[0.0, 0.4])
+    _, single = _dynamics("lstm", g=[3.0], sigma_b=[0.4])
     for _ in range(5):
         batch.step()
         single.step()
@@ -122,6 +128,6 @@ def test_batch_points_share_the_disorder():
 
 def test_per_gate_gains_and_bias_means_enter_the_gates():
     """With a vanishing σ_f and μ_f = 2 the forget gate is σ(2) in every unit."""
-    config, dynamics = _dynamics("lstm", g=[2.0], sigma_b=[0.0], gate_gains={"f": 1e-12}, bias_means={"f": 2.0})
+    _, dynamics = _dynamics("lstm", g=[2.0], sigma_b=[0.0], gate_gains={"f": 1e-12}, bias_means={"f": 2.0})
     dynamics.step()
-    np.testing.assert_allclose(dynamics.gates[0], 1 / (1 + np.exp(-2.0)), rtol=1e-10)
+    np.testing.assert_allclose(dynamics.gate_values[0], 1 / (1 + np.exp(-2.0)), rtol=1e-10)

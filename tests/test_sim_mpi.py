@@ -11,7 +11,6 @@ import pytest
 import xarray as xr
 
 from eoc import contract
-
 from eoc.simulate import run
 
 pytestmark = pytest.mark.mpi
@@ -25,14 +24,18 @@ ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "NUMBA
 def _mpiexec(ranks, *args):
     if not MPIEXEC.exists():
         pytest.fail(f"no mpiexec next to {sys.executable} (pip install mpich)")
-    return subprocess.run([str(MPIEXEC), "-n", str(ranks), sys.executable, *args], capture_output=True, text=True,
-                          env=ENV, timeout=300)
+    return subprocess.run(
+        [str(MPIEXEC), "-n", str(ranks), sys.executable, *args], capture_output=True, text=True, env=ENV, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
 def one_rank():
     ds = run(model="lstm", g=[1.5, 3.0], sigma_b=[0.3], N=13, seed=7, steps=200, transient=20, k=3, n_lags=10)
-    return {name: ds[name].values.ravel() for name in ("lyapunov_spectrum", "C0", "gate_mean", "autocorr", "jacobian_radius")}
+    return {
+        name: ds[name].values.ravel()
+        for name in ("lyapunov_spectrum", "C0", "gate_mean", "autocorr", "jacobian_radius")
+    }
 
 
 @pytest.mark.parametrize("ranks", [2, 3])
@@ -58,14 +61,41 @@ def test_resume_after_kill_under_mpiexec(tmp_path):
     assert resumed.returncode == 0 and "at step 120" in resumed.stderr  # 12 checkpoints, QR every 10 steps
     assert not ckpt.exists()
     assert _mpiexec(2, script, str(tmp_path / "whole.nc"), str(tmp_path / "other.ckpt"), "0").returncode == 0
-    with contract.open_dataset(tmp_path / "resumed.nc") as resumed, contract.open_dataset(tmp_path / "whole.nc") as whole:
-        xr.testing.assert_identical(resumed.drop_vars("wall_time").drop_attrs().load(),
-                                    whole.drop_vars("wall_time").drop_attrs().load())
+    with (
+        contract.open_dataset(tmp_path / "resumed.nc") as resumed,
+        contract.open_dataset(tmp_path / "whole.nc") as whole,
+    ):
+        xr.testing.assert_identical(
+            resumed.drop_vars("wall_time").drop_attrs().load(), whole.drop_vars("wall_time").drop_attrs().load()
+        )
 
 
 def _command(out, n):
-    return ["-m", "mpi4py", "-m", "eoc", "simulate", "--model", "rate", "--g", "4", "--sigma-b", "0", "--N", str(n),
-            "--seed", "1", "--steps", "300", "--transient", "50", "--n-lags", "10", "--out", str(out)]
+    return [
+        "-m",
+        "mpi4py",
+        "-m",
+        "eoc",
+        "simulate",
+        "--model",
+        "rate",
+        "--g",
+        "4",
+        "--sigma-b",
+        "0",
+        "--N",
+        str(n),
+        "--seed",
+        "1",
+        "--steps",
+        "300",
+        "--transient",
+        "50",
+        "--n-lags",
+        "10",
+        "--out",
+        str(out),
+    ]
 
 
 def test_command_line_under_mpiexec(tmp_path):

@@ -72,10 +72,20 @@ class Scaling(_Toy):
 
 
 def _results(dynamics, steps=2000, transient=200, n_lags=20):
-    engine = Engine(dynamics, SerialComm(), n_units=dynamics.state.shape[0], steps=steps, transient=transient,
-                    renorm_interval=10, n_lags=n_lags, recorded_units=np.arange(dynamics.state.shape[0]))
+    engine = Engine(
+        dynamics,
+        SerialComm(),
+        n_units=dynamics.state.shape[0],
+        steps=steps,
+        transient=transient,
+        renorm_interval=10,
+        n_lags=n_lags,
+        recorded_units=np.arange(dynamics.state.shape[0]),
+    )
     engine.integrate()
-    return {name: np.asarray(value)[..., 0] if name != "lyapunov" else value[0] for name, value in engine.results().items()}
+    return {
+        name: np.asarray(value)[..., 0] if name != "lyapunov" else value[0] for name, value in engine.results().items()
+    }
 
 
 @pytest.mark.parametrize(
@@ -139,12 +149,26 @@ def test_classify_precedence_and_honesty():
         periodic=np.array([False, False, False, False, True, True, True, False]),
         final_step=1100,
     )
-    assert status.tolist() == ["diverged", "fixed_point", "fixed_point", "undecided", "limit_cycle", "limit_cycle",
-                               "limit_cycle", "undecided"]
+    assert status.tolist() == [
+        "diverged",
+        "fixed_point",
+        "fixed_point",
+        "undecided",
+        "limit_cycle",
+        "limit_cycle",
+        "limit_cycle",
+        "undecided",
+    ]
     assert step.tolist() == [7, 30, 1100, 1100, 1100, 1100, 1100, 1100]
-    assert classify(diverged_step=np.array([np.inf]), settled_since=np.array([-1]), lyapunov_max=np.array([0.2]),
-                    stderr=np.array([0.01]), decay=np.array([1.0]), periodic=np.array([False]),
-                    final_step=1100)[0].tolist() == ["chaotic"]
+    assert classify(
+        diverged_step=np.array([np.inf]),
+        settled_since=np.array([-1]),
+        lyapunov_max=np.array([0.2]),
+        stderr=np.array([0.01]),
+        decay=np.array([1.0]),
+        periodic=np.array([False]),
+        final_step=1100,
+    )[0].tolist() == ["chaotic"]
 
 
 def _returns(states, interpolate):
@@ -191,8 +215,15 @@ def _two_unit_rate_model(coupling, g):
     weights = np.array(coupling, dtype=float)
     disorder = Disorder(weights=weights, bias=np.zeros((1, 2)), units=slice(0, 2))
     product = RecurrentProduct(weights, SerialComm(), Partition(2, 1))
-    return RateModel(disorder, product, gains=np.array([g]), bias_scales=np.array([0.0]),
-                     state=np.array([[0.3], [-0.2]]), tangents=np.array([[[1.0]], [[0.5]]]), dt=0.1)
+    return RateModel(
+        disorder,
+        product,
+        gains=np.array([g]),
+        bias_scales=np.array([0.0]),
+        state=np.array([[0.3], [-0.2]]),
+        tangents=np.array([[[1.0]], [[0.5]]]),
+        dt=0.1,
+    )
 
 
 @pytest.mark.parametrize(

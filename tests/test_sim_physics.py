@@ -27,7 +27,8 @@ def test_rate_model_stable_side_exponent_is_leading_eigenvalue_at_fixed_point():
     (z,), (xi,) = _weights(n, seed, 1)
     for g in gains:
         for sigma_b in biases:
-            def drift(h):
+
+            def drift(h, g=g, sigma_b=sigma_b):
                 return -h / 2 + g / 4 * z @ np.tanh(h) + sigma_b * xi
 
             fixed = root(drift, np.zeros(n), tol=1e-13)
@@ -64,11 +65,15 @@ def test_lstm_stable_side_exponent_is_log_spectral_radius_at_fixed_point():
     assert fixed.success
     pre, f, i, o, c = step(fixed.x)[1]
     c_hat, tanh_c = np.tanh(pre[3]), np.tanh(c)
-    dc_dh = g * ((fixed.x[:n] * f * (1 - f))[:, None] * z[0] + (c_hat * i * (1 - i))[:, None] * z[1]
-                 + (i * (1 - c_hat**2))[:, None] * z[3])
+    dc_dh = g * (
+        (fixed.x[:n] * f * (1 - f))[:, None] * z[0]
+        + (c_hat * i * (1 - i))[:, None] * z[1]
+        + (i * (1 - c_hat**2))[:, None] * z[3]
+    )
     dh_dc = np.diag(o * (1 - tanh_c**2))
-    jacobian = np.block([[np.diag(f), dc_dh],
-                         [dh_dc @ np.diag(f), dh_dc @ dc_dh + g * (tanh_c * o * (1 - o))[:, None] * z[2]]])
+    jacobian = np.block(
+        [[np.diag(f), dc_dh], [dh_dc @ np.diag(f), dh_dc @ dc_dh + g * (tanh_c * o * (1 - o))[:, None] * z[2]]]
+    )
     expected = np.log(np.abs(np.linalg.eigvals(jacobian)).max())
     assert _point(ds, g, sigma_b, "status") == "fixed_point"
     assert abs(_point(ds, g, sigma_b, "lyapunov_max") - expected) < 1e-3
@@ -95,8 +100,20 @@ def test_rate_model_exponent_at_large_n_sits_a_few_percent_below_dmft():
     lam = dmft.solve(4.0, 0.0).lyapunov_max
     values, errors = [], []
     for seed in (0, 1):
-        ds = run(model="rate", g=[4.0], sigma_b=[0.0], N=2000, seed=seed, dt=0.2, steps=5000, transient=250,
-                 renorm_interval=5, n_lags=20, dtype="float32", jacobian_max_N=0)
+        ds = run(
+            model="rate",
+            g=[4.0],
+            sigma_b=[0.0],
+            N=2000,
+            seed=seed,
+            dt=0.2,
+            steps=5000,
+            transient=250,
+            renorm_interval=5,
+            n_lags=20,
+            dtype="float32",
+            jacobian_max_N=0,
+        )
         assert ds["status"].item() == "chaotic"
         values.append(ds["lyapunov_max"].item())
         errors.append(ds["lyapunov_max_stderr"].item())

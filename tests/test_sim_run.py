@@ -11,18 +11,28 @@ import pytest
 import xarray as xr
 
 from eoc import InputError, contract
-from eoc.simulate import driver, run
-from eoc.status import RUN
+from eoc.simulate import Options, driver, run
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.engine import Engine
 from eoc.simulate.parallel import SerialComm
+from eoc.status import RUN
 
 SMALL = dict(model="lstm", g=[1.5, 3.0], sigma_b=[0.0, 0.5], N=20, seed=1, steps=400, transient=100, k=2, n_lags=20)
 
 CONTRACT = {
-    "lyapunov_max": (), "lyapunov_max_stderr": (), "lyapunov_spectrum": ("exponent",),
-    "kaplan_yorke_dimension": (), "C0": (), "autocorr": ("lag",), "tau_corr": (), "gate_mean": ("gate",),
-    "gate_std": ("gate",), "jacobian_radius": (), "status": (), "status_step": (), "wall_time": (),
+    "lyapunov_max": (),
+    "lyapunov_max_stderr": (),
+    "lyapunov_spectrum": ("exponent",),
+    "kaplan_yorke_dimension": (),
+    "C0": (),
+    "autocorr": ("lag",),
+    "tau_corr": (),
+    "gate_mean": ("gate",),
+    "gate_std": ("gate",),
+    "jacobian_radius": (),
+    "status": (),
+    "status_step": (),
+    "wall_time": (),
 }
 
 
@@ -110,26 +120,63 @@ def test_checkpoint_of_another_run_is_refused(tmp_path):
 def test_diverging_point_is_frozen_and_recorded():
     """Linear φ: ḣ = (−1/2 + (g/4) Z/√N) h + b grows like e^{(g/4 − 1/2) t} for g = 40 and overflows;
     the point g = 1 of the same batch goes on to its fixed point."""
-    config = driver.check(model="rate", g=[1.0, 40.0], sigma_b=[0.1], N=30, seed=0, steps=1000, transient=500, n_lags=5)
+    config = Options(model="rate", g=[1.0, 40.0], sigma_b=[0.1], N=30, seed=0, steps=1000, transient=500, n_lags=5)
     dynamics = driver.build_dynamics(config, SerialComm(), transfer=(lambda x: x, np.ones_like))
-    engine = Engine(dynamics, SerialComm(), n_units=30, steps=1000, transient=500, renorm_interval=10, n_lags=5,
-                    recorded_units=np.arange(30))
+    engine = Engine(
+        dynamics,
+        SerialComm(),
+        n_units=30,
+        steps=1000,
+        transient=500,
+        renorm_interval=10,
+        n_lags=5,
+        recorded_units=np.arange(30),
+    )
     engine.integrate()
     results = engine.results()
     assert results["status"].tolist() == ["fixed_point", "diverged"]
     # |h| ~ e^{9.5 t} passes the float64 range (e^709) near t = 75, i.e. step 750
     assert 600 < results["status_step"][1] < 800
     assert np.isnan(results["lyapunov"][1]).all() and np.isnan(results["C0"][1])
-    np.testing.assert_allclose(results["lyapunov"][0, 0], -0.5 + 0.25 * max(np.linalg.eigvals(dynamics.product.weights).real), atol=1e-3)
+    np.testing.assert_allclose(
+        results["lyapunov"][0, 0], -0.5 + 0.25 * max(np.linalg.eigvals(dynamics.product.weights).real), atol=1e-3
+    )
 
 
 def test_huge_dt_diverges_and_is_recorded_with_its_step(tmp_path):
     """RK4 with dt = 8 amplifies the decay −h/2 by |R(−4)| = 5 per step: the run diverges, and is
     recorded (status, step, NaN results) instead of crashing; the lags are spaced by dt."""
     out = tmp_path / "diverged.nc"
-    done = subprocess.run([sys.executable, "-m", "eoc", "simulate", "--model", "rate", "--g", "1", "--sigma-b", "0.1",
-                           "--N", "10", "--seed", "0", "--dt", "8", "--steps", "600", "--transient", "0",
-                           "--n-lags", "5", "--out", str(out)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eoc",
+            "simulate",
+            "--model",
+            "rate",
+            "--g",
+            "1",
+            "--sigma-b",
+            "0.1",
+            "--N",
+            "10",
+            "--seed",
+            "0",
+            "--dt",
+            "8",
+            "--steps",
+            "600",
+            "--transient",
+            "0",
+            "--n-lags",
+            "5",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     with contract.open_dataset(out) as ds:
         assert ds["status"].item() == "diverged"
@@ -175,7 +222,7 @@ class _ManyRanks(SerialComm):
         ({"n_lags": 300}, "n_lags=300 needs"),
         ({"model": "rate", "dt": 0.3}, "dt must be 1/n or n for an integer n"),
         ({"gate_gains": {"x": 1.0}}, "gate of the gate gains must be one of"),
-        ({"model": "rate", "bias_means": {"f": 1.0}}, "apply to the LSTM only"),
+        ({"model": "rate", "bias_means": {"f": 1.0}}, "apply only to models with gates"),
         ({"comm": _ManyRanks()}, r"more MPI ranks \(5\) than units N=4"),
         ({"out": "/proc/version/x.nc"}, "cannot be created"),
     ],
@@ -192,9 +239,33 @@ def test_bad_input_is_refused_before_any_weight_is_drawn(monkeypatch, change, fr
 
 def test_command_line_serial_run(tmp_path):
     out = tmp_path / "cli.nc"
-    command = [sys.executable, "-m", "eoc", "simulate", "--model", "rate", "--g", "1.5", "4", "--sigma-b", "0.2",
-               "--N", "16", "--seed", "3", "--steps", "300", "--transient", "50", "--n-lags", "10", "--k", "2",
-               "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "eoc",
+        "simulate",
+        "--model",
+        "rate",
+        "--g",
+        "1.5",
+        "4",
+        "--sigma-b",
+        "0.2",
+        "--N",
+        "16",
+        "--seed",
+        "3",
+        "--steps",
+        "300",
+        "--transient",
+        "50",
+        "--n-lags",
+        "10",
+        "--k",
+        "2",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with contract.open_dataset(out) as ds:
@@ -207,10 +278,12 @@ def test_command_line_serial_run(tmp_path):
 
 def test_runs_without_mpi4py():
     """The package imports and runs serially when mpi4py cannot be imported (and MPI is not started)."""
-    script = ("import sys; sys.modules['mpi4py'] = None\n"
-              "from eoc.simulate import run\n"
-              "ds = run(model='rate', g=2.5, sigma_b=0.1, N=8, seed=0, steps=100, transient=0, n_lags=3)\n"
-              "print(ds.attrs['mpi_size'], ds.attrs['mpi_library'], 'mpi4py.MPI' in sys.modules)")
+    script = (
+        "import sys; sys.modules['mpi4py'] = None\n"
+        "from eoc.simulate import run\n"
+        "ds = run(model='rate', g=2.5, sigma_b=0.1, N=8, seed=0, steps=100, transient=0, n_lags=3)\n"
+        "print(ds.attrs['mpi_size'], ds.attrs['mpi_library'], 'mpi4py.MPI' in sys.modules)"
+    )
     env = {name: value for name, value in os.environ.items() if not name.startswith(("PMI", "OMPI", "PMIX"))}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**env, "PMI_SIZE": "1"})
     assert done.returncode == 0, done.stderr

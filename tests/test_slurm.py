@@ -39,12 +39,18 @@ def cluster(tmp_path_factory):
         _unavailable("starting Slurm daemons needs root")
     if shutil.which("slurmctld") is None and shutil.which("apt-get") is None:
         _unavailable("Slurm is not installed and apt-get is not available to install it")
-    if Path("/etc/slurm/slurm.conf").exists() and "eoc tests/slurm/setup.sh" not in Path("/etc/slurm/slurm.conf").read_text():
+    if (
+        Path("/etc/slurm/slurm.conf").exists()
+        and "eoc tests/slurm/setup.sh" not in Path("/etc/slurm/slurm.conf").read_text()
+    ):
         _unavailable("this machine has its own Slurm configuration (/etc/slurm/slurm.conf); not touching it")
     state = tmp_path_factory.mktemp("slurm-state")
     try:
-        setup = subprocess.run(["timeout", "-k", "10", "240", "bash", str(SCRIPTS / "setup.sh"), str(state)],
-                               capture_output=True, text=True)
+        setup = subprocess.run(
+            ["timeout", "-k", "10", "240", "bash", str(SCRIPTS / "setup.sh"), str(state)],
+            capture_output=True,
+            text=True,
+        )
         if setup.returncode != 0:
             _unavailable(f"the cluster could not be set up:\n{setup.stderr[-3000:]}")
         yield state
@@ -60,12 +66,29 @@ def test_tiny_sweep_on_slurm(cluster, tmp_path):
     work = tmp_path / "run"
     work.mkdir()
     # as documented: `snakemake --profile slurm`, here on the tiny sweep in a scratch folder
-    command = ["timeout", "-k", "10", "280", str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(work),
-               "results/merged/simulations.nc", "results/merged/dmft.nc",
-               "--profile", "slurm", "--configfile", str(TINY)]
+    command = [
+        "timeout",
+        "-k",
+        "10",
+        "280",
+        str(BIN / "snakemake"),
+        "-s",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(work),
+        "results/merged/simulations.nc",
+        "results/merged/dmft.nc",
+        "--profile",
+        "slurm",
+        "--configfile",
+        str(TINY),
+    ]
     run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work)
-    report = run.stderr[-4000:] + "\n" + "\n".join(
-        f"--- {p}\n{p.read_text()[-1500:]}" for p in sorted(work.glob(".snakemake/slurm_logs/**/*.log")))
+    report = (
+        run.stderr[-4000:]
+        + "\n"
+        + "\n".join(f"--- {p}\n{p.read_text()[-1500:]}" for p in sorted(work.glob(".snakemake/slurm_logs/**/*.log")))
+    )
     assert run.returncode == 0, report
     assert "has been submitted with SLURM jobid" in run.stderr  # the jobs really went through sbatch
 

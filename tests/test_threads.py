@@ -47,8 +47,11 @@ def test_bad_request_names_the_value(bad):
 def test_export_sets_every_pool_variable():
     environ = {"OPENBLAS_CORETYPE": "Haswell"}
     threads.export(3, environ)
-    assert environ == {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_THREAD_TIMEOUT": "4",
-                       **dict.fromkeys(threads.POOL_VARIABLES, "3")}
+    assert environ == {
+        "OPENBLAS_CORETYPE": "Haswell",
+        "OPENBLAS_THREAD_TIMEOUT": "4",
+        **dict.fromkeys(threads.POOL_VARIABLES, "3"),
+    }
     environ = {"OPENBLAS_THREAD_TIMEOUT": "10"}  # set by hand: kept
     threads.export(1, environ)
     assert environ["OPENBLAS_THREAD_TIMEOUT"] == "10"
@@ -67,9 +70,32 @@ def _clean_environment():
 
 def test_cli_applies_threads_and_records_them(tmp_path):
     out = tmp_path / "one.nc"
-    command = [sys.executable, "-m", "eoc", "simulate", "--model", "lstm", "--g", "3", "--sigma-b", "0",
-               "--N", "16", "--seed", "0", "--steps", "40", "--transient", "0", "--n-lags", "5",
-               "--threads", "1", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "eoc",
+        "simulate",
+        "--model",
+        "lstm",
+        "--g",
+        "3",
+        "--sigma-b",
+        "0",
+        "--N",
+        "16",
+        "--seed",
+        "0",
+        "--steps",
+        "40",
+        "--transient",
+        "0",
+        "--n-lags",
+        "5",
+        "--threads",
+        "1",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
     assert done.returncode == 0, done.stderr
     with xr.open_dataset(out) as ds:
@@ -78,8 +104,26 @@ def test_cli_applies_threads_and_records_them(tmp_path):
 
 
 def test_cli_rejects_bad_threads_before_work(tmp_path):
-    command = [sys.executable, "-m", "eoc", "simulate", "--model", "rate", "--g", "3", "--sigma-b", "0",
-               "--N", "16", "--seed", "0", "--threads", "0", "--out", str(tmp_path / "x.nc")]
+    command = [
+        sys.executable,
+        "-m",
+        "eoc",
+        "simulate",
+        "--model",
+        "rate",
+        "--g",
+        "3",
+        "--sigma-b",
+        "0",
+        "--N",
+        "16",
+        "--seed",
+        "0",
+        "--threads",
+        "0",
+        "--out",
+        str(tmp_path / "x.nc"),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
     assert done.returncode == 2 and "threads must be an integer >= 1, got '0'" in done.stderr
 
@@ -91,9 +135,35 @@ def test_two_ranks_on_two_cores_get_one_thread_each(tmp_path):
         pytest.skip("the expected count (1 per rank) is for a 2-core allocation")
     mpiexec = Path(sys.executable).parent / "mpiexec"
     out = tmp_path / "two.nc"
-    command = [str(mpiexec), "-n", "2", sys.executable, "-m", "mpi4py", "-m", "eoc", "simulate", "--model", "lstm",
-               "--g", "3", "--sigma-b", "0", "--N", "16", "--seed", "0", "--steps", "40", "--transient", "0",
-               "--n-lags", "5", "--out", str(out)]
+    command = [
+        str(mpiexec),
+        "-n",
+        "2",
+        sys.executable,
+        "-m",
+        "mpi4py",
+        "-m",
+        "eoc",
+        "simulate",
+        "--model",
+        "lstm",
+        "--g",
+        "3",
+        "--sigma-b",
+        "0",
+        "--N",
+        "16",
+        "--seed",
+        "0",
+        "--steps",
+        "40",
+        "--transient",
+        "0",
+        "--n-lags",
+        "5",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
     assert done.returncode == 0, done.stderr
     with xr.open_dataset(out) as ds:

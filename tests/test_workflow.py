@@ -26,17 +26,29 @@ RULE_FILES = ["Snakefile", *sorted(str(p.relative_to(REPO)) for p in (REPO / "wo
 
 def snakemake(*args, workdir, timeout=300):
     """Run Snakemake on this repository's Snakefile in ``workdir`` (a hang fails after ``timeout``)."""
-    command = ["timeout", "-k", "10", str(timeout), str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"),
-               "-d", str(workdir), *map(str, args)]
+    command = [
+        "timeout",
+        "-k",
+        "10",
+        str(timeout),
+        str(BIN / "snakemake"),
+        "-s",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(workdir),
+        *map(str, args),
+    ]
     env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir,
-                          preexec_fn=lambda: os.umask(0o022))  # the usual umask, whatever the caller's
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=workdir, preexec_fn=lambda: os.umask(0o022)
+    )  # the usual umask, whatever the caller's
 
 
 def cf_errors(path) -> str:
     """The CF checker's report on ``path`` (tests/cf/cfcheck.py); "" when it finds no error."""
-    done = subprocess.run([sys.executable, str(REPO / "tests" / "cf" / "cfcheck.py"), str(path)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tests" / "cf" / "cfcheck.py"), str(path)], capture_output=True, text=True
+    )
     report = done.stdout + done.stderr
     assert "ERRORS detected:" in report, report
     return "" if "ERRORS detected: 0" in report else report  # exit status: -(warnings) without errors
@@ -103,8 +115,9 @@ def test_conda_environment_matches_pyproject():
 )
 def test_dry_run_job_counts(tmp_path, base, changes, counts):
     config = config_file(tmp_path, base=base, **changes)
-    result = snakemake("results/merged/simulations.nc", "results/merged/dmft.nc", "-n", "--configfile", config,
-                       workdir=tmp_path)
+    result = snakemake(
+        "results/merged/simulations.nc", "results/merged/dmft.nc", "-n", "--configfile", config, workdir=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     found = job_counts(result.stdout)
     assert {rule: found.get(rule, 0) for rule in counts} == counts
@@ -114,23 +127,28 @@ def test_dry_run_job_counts(tmp_path, base, changes, counts):
 def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
     paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
     assert max(paper["N"]) >= 16384 and len(paper["seeds"]) >= 10
-    result = snakemake("-n", "--quiet", "rules", "--configfile", REPO / "config" / "paper.yaml", workdir=tmp_path,
-                       timeout=120)
+    result = snakemake(
+        "-n", "--quiet", "rules", "--configfile", REPO / "config" / "paper.yaml", workdir=tmp_path, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     jobs = len(paper["models"]) * len(paper["N"]) * len(paper["seeds"])
-    jobs *= -(-len(paper["g"]) // paper["simulate"]["batch"]["g"]) * -(-len(paper["sigma_b"]) // paper["simulate"]["batch"]["sigma_b"])
+    jobs *= -(-len(paper["g"]) // paper["simulate"]["batch"]["g"]) * -(
+        -len(paper["sigma_b"]) // paper["simulate"]["batch"]["sigma_b"]
+    )
     assert job_counts(result.stdout)["simulate"] == jobs
 
 
 @pytest.mark.parametrize(
     "changes, fragments",
     [
-        ({"models": ["lstm", "gru"]}, ["'gru' is not one of ['lstm', 'rate']", "models"]),
+        ({"models": ["lstm", "gru"]}, ["models must be one of 'lstm', 'rate'; got 'gru'"]),
         ({"sigma_b": [0.0, -0.1]}, ["-0.1 is less than the minimum of 0", "sigma_b"]),
         ({"g": [0, 2.0]}, ["0 is less than or equal to the minimum of 0", "'g'"]),
         ({"dmft": {"g": [-1.0]}}, ["-1.0 is less than or equal to the minimum of 0", "dmft"]),
-        ({"N": [3], "simulate": {"tasks": {"min": 4, "max": 4, "mb_per_task": 256}}},
-         ["N=3", "more MPI ranks (4) than units N=3"]),
+        (
+            {"N": [3], "simulate": {"tasks": {"min": 4, "max": 4, "mb_per_task": 256}}},
+            ["N=3", "more MPI ranks (4) than units N=3"],
+        ),
         ({"seeds": []}, ["[] should be non-empty", "seeds"]),
         ({"simulate": {"step": 100}}, ["Additional properties are not allowed ('step' was unexpected)", "simulate"]),
         ({"sigma_b_values": [0.1]}, ["'sigma_b_values' was unexpected"]),
@@ -161,17 +179,32 @@ def _merged(folder, name):
 
 @pytest.mark.workflow
 def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
-    result = snakemake("results/merged/simulations.nc", "results/merged/dmft.nc", "--profile", REPO / "profiles" / "local",
-                       "--configfile", TINY, workdir=tmp_path, timeout=240)
+    result = snakemake(
+        "results/merged/simulations.nc",
+        "results/merged/dmft.nc",
+        "--profile",
+        REPO / "profiles" / "local",
+        "--configfile",
+        TINY,
+        workdir=tmp_path,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert job_counts(result.stderr) == dict(simulate=4, dmft=2, result_list=2, merge_simulations=1, merge_dmft=1)
     tiny = yaml.safe_load(TINY.read_text())
-    results = sorted((tmp_path / "results" / "sim").rglob("*.nc")) + sorted((tmp_path / "results" / "dmft").rglob("*.nc"))
+    results = sorted((tmp_path / "results" / "sim").rglob("*.nc")) + sorted(
+        (tmp_path / "results" / "dmft").rglob("*.nc")
+    )
     assert len(results) == 6 and not any("eoc_failed_job" in open_dataset(p).attrs for p in results)
 
     sims = _merged(tmp_path, "simulations")
     assert {d: sims[d].values.tolist() for d in ("model", "g", "sigma_b", "N", "seed")} == {
-        "model": tiny["models"], "g": tiny["g"], "sigma_b": tiny["sigma_b"], "N": tiny["N"], "seed": tiny["seeds"]}
+        "model": tiny["models"],
+        "g": tiny["g"],
+        "sigma_b": tiny["sigma_b"],
+        "N": tiny["N"],
+        "seed": tiny["seeds"],
+    }
     assert json.loads(sims.attrs["missing_cells"]) == []
     assert set(sims.status.values.ravel()) <= set(RUN)
     assert np.isfinite(sims.lyapunov_max).all() and sims.autocorr.dims[-1] == "lag"
@@ -181,8 +214,11 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     assert sims.lyapunov_max.sel(model="rate").time_unit.item() == "tau"  # the rate model's unit of time
     assert {"eoc_version", "git_revision", "git_tree_dirty", "config", "host", "created_utc"} <= set(sims.attrs)
     job = json.loads(sims.job_config.values[sims.cell_job.sel(model="rate", g=3.0).item()])
-    assert (job["steps"], job["transient"], job["k"]) == (tiny["simulate"]["steps"], tiny["simulate"]["transient"],
-                                                          tiny["simulate"]["k"])
+    assert (job["steps"], job["transient"], job["k"]) == (
+        tiny["simulate"]["steps"],
+        tiny["simulate"]["transient"],
+        tiny["simulate"]["k"],
+    )
 
     dmft = _merged(tmp_path, "dmft")
     assert dmft.g.values.tolist() == tiny["dmft"]["g"] and dmft.sigma_b.values.tolist() == tiny["dmft"]["sigma_b"]
@@ -204,7 +240,8 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     (tmp_path / "results/sim/rate/N16/seed0/g3_sb0.nc").unlink()
     dry = snakemake("-n", "--configfile", TINY, workdir=tmp_path, timeout=120)  # the default target
     assert dry.returncode == 0 and job_counts(dry.stdout + dry.stderr) == dict(
-        simulate=1, merge_simulations=1, figures=1, all=1), dry.stdout[-3000:]
+        simulate=1, merge_simulations=1, figures=1, all=1
+    ), dry.stdout[-3000:]
     deleting = snakemake("--delete-all-output", "-n", "--configfile", TINY, workdir=tmp_path, timeout=120)
     assert "results/sim/lstm/N16/seed0/g1_sb0.nc" in deleting.stdout + deleting.stderr
 
@@ -223,10 +260,14 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
         assert (tmp_path / "results" / "figures" / f"{name}.png").stat().st_mode & 0o777 == 0o644
 
     # the example notebook (a jupytext script) runs on the merged files
-    notebook = subprocess.run([sys.executable, str(REPO / "docs" / "analysis_example.py")], capture_output=True,
-                              text=True, cwd=tmp_path, timeout=300,
-                              env=os.environ | {"EOC_MERGED": str(tmp_path / "results" / "merged"),
-                                                "EOC_OUTPUT": str(tmp_path / "notebook")})
+    notebook = subprocess.run(
+        [sys.executable, str(REPO / "docs" / "analysis_example.py")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env=os.environ | {"EOC_MERGED": str(tmp_path / "results" / "merged"), "EOC_OUTPUT": str(tmp_path / "notebook")},
+    )
     assert notebook.returncode == 0, notebook.stderr[-3000:]
     assert "rate: lyapunov_max per tau" in notebook.stdout
     for name in ("finite_size_scaling", "lyapunov_vs_lambda2", "finite_size_by_hand", "lyapunov_vs_lambda2_by_hand"):
@@ -241,8 +282,15 @@ def test_batched_and_single_jobs_give_the_same_merged_file(tmp_path):
         folder = tmp_path / f"batch{jobs}"
         folder.mkdir()
         config = config_file(folder, simulate={"batch": batch}, **grid)
-        result = snakemake("results/merged/simulations.nc", "--profile", REPO / "profiles" / "local",
-                           "--configfile", config, workdir=folder, timeout=240)
+        result = snakemake(
+            "results/merged/simulations.nc",
+            "--profile",
+            REPO / "profiles" / "local",
+            "--configfile",
+            config,
+            workdir=folder,
+            timeout=240,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         assert job_counts(result.stderr)["simulate"] == jobs
         sims = _merged(folder, "simulations")
@@ -267,8 +315,17 @@ def test_a_failed_job_is_recorded_and_merged_as_missing(tmp_path):
     launcher.chmod(0o755)
     config = config_file(tmp_path, models=["lstm"])
     target = "results/merged/simulations.nc"
-    result = snakemake(target, "--profile", REPO / "profiles" / "local", "--configfile", config,
-                       "--set-resources", f"simulate:mpi={launcher}", workdir=tmp_path, timeout=240)
+    result = snakemake(
+        target,
+        "--profile",
+        REPO / "profiles" / "local",
+        "--configfile",
+        config,
+        "--set-resources",
+        f"simulate:mpi={launcher}",
+        workdir=tmp_path,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     failed = open_dataset(tmp_path / "results/sim/lstm/N16/seed0/g3_sb0.nc")  # the failure record
     assert failed.attrs["eoc_failed_job"] == "exit 3, see logs/sim/lstm/N16/seed0/g3_sb0.log"
@@ -282,9 +339,21 @@ def test_a_failed_job_is_recorded_and_merged_as_missing(tmp_path):
     assert sims.status.sel(g=1.0).item() != "missing"
     assert "1 of 2 cells are missing" in (tmp_path / "logs/merged/simulations.log").read_text()
 
-    strict = snakemake(target, "--profile", REPO / "profiles" / "local", "--configfile", config,
-                       "--set-resources", f"simulate:mpi={launcher}", "--config", "require_complete=True",
-                       workdir=tmp_path, timeout=240)
+    strict = snakemake(
+        target,
+        "--profile",
+        REPO / "profiles" / "local",
+        "--configfile",
+        config,
+        "--set-resources",
+        f"simulate:mpi={launcher}",
+        "--config",
+        "require_complete=True",
+        workdir=tmp_path,
+        timeout=240,
+    )
     assert strict.returncode != 0
-    assert "1 expected cells have no result: {'model': 'lstm', 'g': 3.0" in (
-        tmp_path / "logs/merged/simulations.log").read_text()
+    assert (
+        "1 expected cells have no result: {'model': 'lstm', 'g': 3.0"
+        in (tmp_path / "logs/merged/simulations.log").read_text()
+    )

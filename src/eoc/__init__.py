@@ -1,6 +1,6 @@
 """eoc: the edge of chaos in randomly initialised LSTMs and their rate model.
 
-Conventions (gains, time units, the DMFT equations) follow ``shared/design/science.md``; where the
+Conventions (gains, time units, the DMFT equations) follow ``docs/science.md``; where the
 draft paper disagrees, the docstrings say so.
 """
 
@@ -11,7 +11,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-from eoc.errors import InputError  # noqa: E402
+from eoc.errors import InputError
 
 #: Readers of the merged files (eoc.contract), loaded on first use: importing eoc loads no numpy,
 #: so the command line can size the thread pools first.

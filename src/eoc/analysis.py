@@ -72,8 +72,9 @@ def usable(values: xr.DataArray, status: xr.DataArray, *, exclude=None, include=
     return values.where(status.isin(list(counted)))
 
 
-def quenched_average(values: xr.DataArray, status: xr.DataArray, *, dim: str = "seed", exclude=None,
-                     include=None) -> xr.Dataset:
+def quenched_average(
+    values: xr.DataArray, status: xr.DataArray, *, dim: str = "seed", exclude=None, include=None
+) -> xr.Dataset:
     """The mean over realisations (``dim``) of the counted cells (:func:`usable`), its standard
     error, the count of finite values used, and ``status_count``: the number of cells of each
     status (dimension ``status``, every name of :data:`eoc.status.SIMULATION`) over ``dim``.
@@ -123,8 +124,7 @@ def fit_inverse_size(sizes, means, stderrs=None, *, power: float = 1.0) -> Extra
     stderrs = np.full_like(means, np.nan) if stderrs is None else np.asarray(stderrs, dtype=float)
     if not sizes.shape == means.shape == stderrs.shape:
         raise InputError(
-            f"sizes, means and stderrs must have one shape, got {sizes.shape}, {means.shape}, "
-            f"{stderrs.shape}"
+            f"sizes, means and stderrs must have one shape, got {sizes.shape}, {means.shape}, {stderrs.shape}"
         )
     keep = np.isfinite(means) & np.isfinite(sizes) & (sizes > 0)
     x, y, s = sizes[keep] ** -power, means[keep], stderrs[keep]
@@ -199,9 +199,7 @@ def zero_crossing(x, y, y_stderr=None) -> tuple[float, float]:
     return float(root), float(stderr)
 
 
-def critical_gain(
-    lyapunov: xr.DataArray, *, gain_dim: str = "g", seed_dim: str = "seed"
-) -> xr.Dataset:
+def critical_gain(lyapunov: xr.DataArray, *, gain_dim: str = "g", seed_dim: str = "seed") -> xr.Dataset:
     """g_c from the zero crossing of the seed-averaged maximal exponent λ_max(g).
 
     Returns a Dataset with ``g_c`` and ``g_c_stderr`` over the dimensions of ``lyapunov`` other

@@ -39,8 +39,7 @@ TIME_UNIT_METADATA = {
     "Exponents are per time_unit; lags and correlation times are in time_unit.",
 }
 REFERENCES = (
-    "Edge of chaos in randomly initialised LSTMs and their rate model (eoc); "
-    "physics conventions: shared/design/science.md"
+    "Edge of chaos in randomly initialised LSTMs and their rate model (eoc); physics conventions: docs/science.md"
 )
 #: Read in per-job files written before the status vocabulary of eoc.status.
 LEGACY_STATUS = {"ok": "chaotic"}
@@ -50,8 +49,7 @@ _NAME_SUFFIX = "_name"
 
 def global_attributes(*, title: str, source: str, history: str) -> dict[str, str]:
     """The CF global attributes of a file of the contract."""
-    return {"Conventions": CONVENTIONS, "title": title, "source": source, "history": history,
-            "references": REFERENCES}
+    return {"Conventions": CONVENTIONS, "title": title, "source": source, "history": history, "references": REFERENCES}
 
 
 def status_attributes() -> dict:
@@ -99,7 +97,7 @@ def encode(ds: xr.Dataset) -> tuple[xr.Dataset, dict]:
         meanings = variable.attrs.get("flag_meanings")
         if meanings is not None:
             table = {m: k for k, m in enumerate(meanings.split())}
-            codes = np.vectorize(lambda v: table[str(v)], otypes=[np.int8])(variable.values)
+            codes = np.vectorize(lambda v, table=table: table[str(v)], otypes=[np.int8])(variable.values)
             attrs = {**variable.attrs, "flag_values": np.arange(len(table), dtype=np.int8)}
             ds[name] = xr.Variable(variable.dims, codes.reshape(variable.shape), attrs)
         else:
@@ -160,16 +158,26 @@ SIMULATION_VARIABLES = {
     "lyapunov_max_stderr": ("1", "standard error of lyapunov_max", "from block averages; per time_unit"),
     "lyapunov_spectrum": ("1", "Lyapunov spectrum", "the k leading exponents per time_unit (NaN when k <= 1)"),
     "kaplan_yorke_dimension": ("1", "Kaplan-Yorke dimension", "from the k leading exponents (NaN if k is too small)"),
-    "entropy_rate": ("1", "entropy rate", "sum of the positive Lyapunov exponents, per time_unit "
-                     "(NaN if k is too small)"),
+    "entropy_rate": (
+        "1",
+        "entropy rate",
+        "sum of the positive Lyapunov exponents, per time_unit (NaN if k is too small)",
+    ),
     "C0": ("1", "variance C0", "time average of |h|^2 / N"),
     "autocorr": ("1", "autocorrelation", "C(tau) = <h(t).h(t+tau)> / N (total, not connected)"),
-    "tau_corr": ("1", "correlation time", "lag, in time_unit, where the connected normalised autocorrelation "
-                 "falls to 1/e"),
+    "tau_corr": (
+        "1",
+        "correlation time",
+        "lag, in time_unit, where the connected normalised autocorrelation falls to 1/e",
+    ),
     "gate_mean": ("1", "mean gate value", "mean of the LSTM gate over units and time (NaN for the rate model)"),
     "gate_std": ("1", "gate standard deviation", "over units and time (NaN for the rate model)"),
-    "jacobian_radius": ("1", "Jacobian spectral radius", "at the zero state; LSTM: of the one-step map; "
-                        "rate model: of the Jacobian of the flow, per time_unit (NaN if not computed)"),
+    "jacobian_radius": (
+        "1",
+        "Jacobian spectral radius",
+        "at the zero state; LSTM: of the one-step map; "
+        "rate model: of the Jacobian of the flow, per time_unit (NaN if not computed)",
+    ),
     "status_step": ("1", "status step", "step at which the status was decided (-1 when it was not)"),
     "wall_time": ("s", "wall-clock time", "of the job that computed the cell"),
     "mpi_size": ("1", "MPI ranks", "of the job that computed the cell"),

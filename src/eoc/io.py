@@ -55,8 +55,9 @@ def annotate(ds: xr.Dataset, metadata: Mapping[str, tuple[str, ...]]) -> xr.Data
 
 def _git(*args: str) -> str | None:
     try:
-        out = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True,
-                             text=True, timeout=5)
+        out = subprocess.run(
+            ["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() if out.returncode == 0 else None
@@ -74,19 +75,19 @@ def git_tree_dirty() -> str:
     return "unknown" if status is None else ("yes" if status else "no")
 
 
-def provenance(config: Mapping, *, mpi_size: int = 1, mpi_library: str = "none",
-               title: str = "eoc output") -> dict[str, str | int]:
+def provenance(
+    config: Mapping, *, mpi_size: int = 1, mpi_library: str = "none", title: str = "eoc output"
+) -> dict[str, str | int]:
     """Attributes that say how a file was made: the CF global attributes (Conventions, title,
     source, history, references), package version, git revision and whether the tree was dirty,
     the run's configuration (JSON), MPI size and library, host, time (UTC), library versions, and
     the sizes of this process's numba and BLAS thread pools (:func:`eoc.threads.current`)."""
     from eoc import threads
 
-    created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    created = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
     return {
-        **contract.global_attributes(title=title, source=f"eoc {__version__}",
-                                     history=f"{created} {command}"),
+        **contract.global_attributes(title=title, source=f"eoc {__version__}", history=f"{created} {command}"),
         "eoc_version": __version__,
         "git_revision": git_revision(),
         "git_tree_dirty": git_tree_dirty(),
@@ -196,7 +197,9 @@ def atomic(path: str | os.PathLike):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}@{socket.gethostname()}.", suffix=".part")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}@{socket.gethostname()}.", suffix=".part"
+    )
     os.close(fd)
     try:
         yield tmp

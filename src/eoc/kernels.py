@@ -29,8 +29,9 @@ fused, float32     1.23   1.04   0.78   0.77   0.29   0.41   0.37   0.38   0.45
 OpenBLAS pushes two columns through GEMM at a third of the bandwidth, slower than two GEMVs; the
 fused kernels read a block of four rows once and keep one accumulator per (row, column) pair in
 registers, one pass over the weights for up to four columns (⌈k′/4⌉ passes beyond). The dispatcher
-:func:`product_method` takes ``"gemv"`` for one column (BLAS GEMV is at the bound, and the fused
-one-column kernel gains nothing), ``"fused"`` for 2 … :data:`FUSED_MAX_COLUMNS` columns,
+:func:`product_method` takes ``"gemv"`` for one column (BLAS GEMV is at the bound; the dedicated
+fused one-column kernel of the table was removed because the dispatcher never took it, and
+``method="fused"`` now pads one column to four), ``"fused"`` for 2 … :data:`FUSED_MAX_COLUMNS` columns,
 ``"panels"`` for up to :data:`PANEL_MAX_COLUMNS` columns, and ``"gemm"`` beyond. The same thresholds
 hold for both dtypes.
 
@@ -181,15 +182,15 @@ def _check_operands(weights, columns, out) -> None:
 def _fused_product(weights: np.ndarray, columns_by_row: np.ndarray, out: np.ndarray) -> None:
     """out[:, c] = weights @ columns_by_row[c] (out C-contiguous, m × k′).
 
-    One pass over the weights for k′ ≤ 4, ⌈k′/4⌉ passes beyond: k′ = 1 and 2 have their own kernels;
+    One pass over the weights for k′ ≤ 4, ⌈k′/4⌉ passes beyond: k′ = 2 has its own kernel;
     otherwise the columns go four at a time through :func:`_four_columns`, the last group padded with
     zero columns (free in a memory-bound pass) and written through a small m × 4 scratch block.
+    The dispatcher sends only 2 … :data:`FUSED_MAX_COLUMNS` columns here; one column and more than
+    four arrive only through ``method="fused"``, which stays so that benchmarks/kernel_shapes.py can
+    compare every method at every k′ (the measurements that set the dispatcher's thresholds).
     """
     m, n = weights.shape
     n_columns = columns_by_row.shape[0]
-    if n_columns == 1:
-        _one_column(weights, columns_by_row, out)
-        return
     if n_columns == 2:
         _two_columns(weights, columns_by_row, out)
         return
@@ -204,30 +205,6 @@ def _fused_product(weights: np.ndarray, columns_by_row: np.ndarray, out: np.ndar
         scratch = np.empty((m, 4), weights.dtype)
         _four_columns(weights, padded, scratch)
         target[...] = scratch[:, : group.shape[0]]
-
-
-@numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)
-def _one_column(w, x, out):  # pragma: no cover - compiled
-    """out[i, 0] = Σ_j w[i, j] x[0, j], four rows per block so that each x[0, j] load serves four."""
-    m, n = w.shape
-    x0 = x[0]
-    zero = w.dtype.type(0)
-    for block in numba.prange(m // 4):
-        i = 4 * block
-        r0, r1, r2, r3 = w[i], w[i + 1], w[i + 2], w[i + 3]
-        a0 = a1 = a2 = a3 = zero
-        for j in range(n):
-            u = x0[j]
-            a0 += r0[j] * u
-            a1 += r1[j] * u
-            a2 += r2[j] * u
-            a3 += r3[j] * u
-        out[i, 0], out[i + 1, 0], out[i + 2, 0], out[i + 3, 0] = a0, a1, a2, a3
-    for i in range(m - m % 4, m):
-        a0 = zero
-        for j in range(n):
-            a0 += w[i, j] * x0[j]
-        out[i, 0] = a0
 
 
 @numba.njit(parallel=True, fastmath=True, cache=True, nogil=True)

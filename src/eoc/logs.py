@@ -1,27 +1,15 @@
 """Rank-aware logging: every record names its MPI rank, and only rank 0 speaks at INFO.
 
 The rank is read from MPI when mpi4py is already initialised and otherwise from the launcher's
-environment (Hydra/MPICH, Open MPI, Slurm), so importing this module never starts MPI.
+environment (:mod:`eoc.launcher`), so importing this module never starts MPI.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
-_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID")
-
-
-def process_rank() -> int:
-    """This process's rank in COMM_WORLD, without initialising MPI."""
-    mpi = sys.modules.get("mpi4py.MPI")
-    if mpi is not None and mpi.Is_initialized() and not mpi.Is_finalized():
-        return mpi.COMM_WORLD.Get_rank()
-    for variable in _RANK_VARIABLES:
-        if variable in os.environ:
-            return int(os.environ[variable])
-    return 0
+from eoc.launcher import process_rank
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -54,7 +42,5 @@ def configure(level: int | str = logging.INFO) -> None:
     if not any(isinstance(h, _StderrHandler) for h in root.handlers):
         handler = _StderrHandler()
         handler.addFilter(_RankFilter())
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s [rank %(rank)d] %(levelname)s %(name)s: %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s [rank %(rank)d] %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)

@@ -28,14 +28,12 @@ This module imports neither numpy nor numba at import time.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from eoc import validation
+from eoc.launcher import started_mpi
 
-#: Environment variables that launchers (Hydra/MPICH, Open MPI, PMIx, Slurm's PMI-2) set in every rank.
-LAUNCHER_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
 #: The thread-count variables exported before the numerical libraries load.
 POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 #: Variables that cap the count when set: the Slurm task's cores and the thread variables.
@@ -88,15 +86,8 @@ def node_comm():
     """mpi4py's communicator of the ranks on this node, or None when MPI is not running.
 
     MPI counts when it was started (``python -m mpi4py``) or a launcher started this process."""
-    mpi = sys.modules.get("mpi4py.MPI")
-    if mpi is None and any(variable in os.environ for variable in LAUNCHER_VARIABLES):
-        try:
-            from mpi4py import MPI as mpi
-        except ImportError:
-            return None
-    if mpi is None or not mpi.Is_initialized() or mpi.Is_finalized():
-        return None
-    return mpi.COMM_WORLD.Split_type(mpi.COMM_TYPE_SHARED)
+    mpi = started_mpi()
+    return None if mpi is None else mpi.COMM_WORLD.Split_type(mpi.COMM_TYPE_SHARED)
 
 
 def allocation(environ: Mapping[str, str] | None = None) -> Allocation:

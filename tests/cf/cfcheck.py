@@ -25,10 +25,15 @@ cfchecks.newest_version = max(cfchecks.cfVersions)
 
 if __name__ == "__main__":
     sys.argv = [
-        "cfchecks", "-v", VERSION,
-        "-s", str(HERE / "cf-standard-name-table.xml"),
-        "-a", str(HERE / "area-type-table.xml"),
-        "-r", str(HERE / "standardized-region-list.xml"),
+        "cfchecks",
+        "-v",
+        VERSION,
+        "-s",
+        str(HERE / "cf-standard-name-table.xml"),
+        "-a",
+        str(HERE / "area-type-table.xml"),
+        "-r",
+        str(HERE / "standardized-region-list.xml"),
         *sys.argv[1:],
     ]
     cfchecks.main()

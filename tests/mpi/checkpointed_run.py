@@ -28,5 +28,17 @@ def save(*args, **kwargs):
 
 
 checkpoint.save = save
-run(model="lstm", g=[2.5, 3.0], sigma_b=[0.2], N=15, seed=3, steps=300, transient=50, k=2, n_lags=10,
-    checkpoint=path, checkpoint_seconds=0, out=out)
+run(
+    model="lstm",
+    g=[2.5, 3.0],
+    sigma_b=[0.2],
+    N=15,
+    seed=3,
+    steps=300,
+    transient=50,
+    k=2,
+    n_lags=10,
+    checkpoint=path,
+    checkpoint_seconds=0,
+    out=out,
+)

@@ -1,7 +1,7 @@
 # The sweep's configuration, checked before any job, and the functions that name and size jobs.
 #
 # Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc, results/dmft/sb{sigma_b}.nc
-# {g} and {sigma_b} are block labels of eoc.merge.grid ("2" or "1.5_to_2.5"), written with the one
+# {g} and {sigma_b} are block labels of eoc.sweep ("2" or "1.5_to_2.5"), written with the one
 # canonical number format, which is also what parses them back.
 #
 # Every per-job result is a declared output (snakemake --summary lists it, a deleted one is rerun,
@@ -17,10 +17,9 @@ from pathlib import Path
 import yaml
 from snakemake.utils import min_version, validate
 
+from eoc import sweep, validation
 from eoc.errors import InputError
-from eoc.merge import grid as sweep
-from eoc.simulate import memory
-from eoc.simulate.driver import check as check_simulation
+from eoc.simulate import MODELS as MODEL_TABLE, Options, memory
 from eoc.validation import config_numbers
 
 min_version("9.0")
@@ -31,7 +30,10 @@ validate(config, str(SCHEMA))
 config_numbers(config, yaml.safe_load(SCHEMA.read_text()))
 
 SIM = config["simulate"]
-MODELS = config["models"]
+# the models of the table eoc.simulate.MODELS (the schema checks only that they are names)
+MODELS = [
+    validation.choice("models", model, tuple(MODEL_TABLE)) for model in config["models"]
+]
 NS = config["N"]
 SEEDS = config["seeds"]
 G = sweep.canonical_grid("g", config["g"])
@@ -69,7 +71,7 @@ NODE_MEMORY = (
 for _model in MODELS:
     for _N in NS:
         try:
-            _checked = check_simulation(
+            _checked = Options(
                 model=_model,
                 g=G,
                 sigma_b=SIGMA_B,
@@ -79,8 +81,8 @@ for _model in MODELS:
                 transient=SIM["transient"],
                 k=SIM["k"],
                 n_lags=SIM["n_lags"],
-                ranks=tasks(_model, _N),
             )
+            _checked.check_ranks(tasks(_model, _N))
             memory.check(
                 memory.estimate(
                     model=_model,
@@ -106,7 +108,7 @@ for _model in MODELS:
 
 
 wildcard_constraints:
-    model="|".join(sweep.GATES),
+    model="|".join(MODEL_TABLE),
     N=r"[0-9]+",
     seed=r"[0-9]+",
     g=sweep.BLOCK_PATTERN,

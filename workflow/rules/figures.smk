@@ -1,23 +1,11 @@
 # Figures of the paper and of the report: read the two merged files, draw every figure.
-# The work is done by `eoc figures` (src/eoc/figures/); this rule only names the files.
+# The work is done by `eoc figures` (src/eoc/figures/); this rule only names the files, from the
+# one list of figures and their report categories, eoc.figures.FIGURES.
+
+from eoc.figures import FIGURES
 
 
 report: "../report/workflow.rst"
-
-
-FIGURES = {
-    "fixed_point_map": "Mean-field theory",
-    "fixed_point_map_bias": "Mean-field theory",
-    "lambda2_heatmaps": "Mean-field theory",
-    "finite_size_scaling": "Finite-size scaling",
-    "critical_gain": "Finite-size scaling",
-    "lyapunov_vs_lambda2": "Chaos and correlations",
-    "phase_diagram": "Chaos and correlations",
-    "jacobian_radius": "Linear stability",
-    "jacobian_eigenvalues": "Linear stability",
-    "gate_statistics": "LSTM gates",
-    "autocorrelation": "Chaos and correlations",
-}
 
 
 rule figures:
@@ -29,9 +17,9 @@ rule figures:
             report(
                 f"results/figures/{name}.png",
                 caption=f"../report/{name}.rst",
-                category=category,
+                category=figure.category,
             )
-            for name, category in FIGURES.items()
+            for name, figure in FIGURES.items()
         ],
         [f"results/figures/{name}.pdf" for name in FIGURES],
     log:

@@ -1,6 +1,6 @@
 # One MPI job per (model, N, seed) and block of (g, sigma_b) values: `eoc simulate` over the
 # block shares the disorder of (N, seed). Ranks, memory and time limit follow from N (the LSTM's
-# weights are 4 N^2 x 8 bytes in float64, the rate model's N^2 x 8) through eoc.merge.grid.
+# weights are 4 N^2 x 8 bytes in float64, the rate model's N^2 x 8) through eoc.sweep.
 # The launcher `mpi` comes from the profile (mpiexec locally, srun --mpi=pmi2 on Slurm).
 
 

@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(f"eoc.cli.{name}").register(subparsers)
     for subparser in subparsers.choices.values():
         subparser.add_argument(
-            "--threads", metavar="N",
+            "--threads",
+            metavar="N",
             help="threads of numba's and BLAS's pools in this process (default: the cores this "
             "process was given, shared with the MPI ranks on its node; see eoc.threads)",
         )

@@ -17,8 +17,7 @@ def register(subparsers) -> None:
         help="draw the figures from results/merged/{simulations,dmft}.nc",
         description="Draw every figure of eoc.figures (PNG and PDF) from the merged files.",
     )
-    parser.add_argument("--simulations", required=True, type=Path,
-                        help="merged simulations file (simulations.nc)")
+    parser.add_argument("--simulations", required=True, type=Path, help="merged simulations file (simulations.nc)")
     parser.add_argument("--dmft", required=True, type=Path, help="merged DMFT file (dmft.nc)")
     parser.add_argument("--outdir", required=True, type=Path, help="folder for the figure files")
     parser.set_defaults(func=run)

@@ -39,7 +39,10 @@ def register(subparsers) -> None:
         sub.add_argument("--out", required=True, type=Path, help="merged netCDF file to write")
         sub.add_argument("--files-from", metavar="LIST", help="text file of more paths, one per line ('-': stdin)")
         sub.add_argument(
-            "--expect", action="append", default=[], metavar="DIM=V1,V2,...",
+            "--expect",
+            action="append",
+            default=[],
+            metavar="DIM=V1,V2,...",
             help="values of one dimension of the expected grid (repeat per dimension); "
             "cells of the product grid without a result are reported 'missing'",
         )

@@ -10,9 +10,12 @@ listed under the axes; a missing model, variable or file leaves a panel that say
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import xarray as xr
+from matplotlib.figure import Figure as Figure_
 
 from eoc.figures.autocorrelation import autocorrelation
 from eoc.figures.chaos import lyapunov_vs_lambda2, phase_diagram
@@ -23,25 +26,37 @@ from eoc.figures.jacobian import jacobian_eigenvalues, jacobian_radius
 from eoc.figures.mean_field import fixed_point_map, fixed_point_map_bias, lambda2_heatmaps
 from eoc.figures.style import save
 
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure function and the category it is listed under in the Snakemake report; calling it
+    calls the function."""
+
+    draw: Callable[..., Figure_]
+    category: str
+
+    def __call__(self, simulations: xr.Dataset | None, dmft: xr.Dataset | None, **options) -> Figure_:
+        return self.draw(simulations, dmft, **options)
+
+
 FIGURES = {
-    "fixed_point_map": fixed_point_map,
-    "fixed_point_map_bias": fixed_point_map_bias,
-    "lambda2_heatmaps": lambda2_heatmaps,
-    "finite_size_scaling": finite_size_scaling,
-    "critical_gain": critical_gain,
-    "lyapunov_vs_lambda2": lyapunov_vs_lambda2,
-    "phase_diagram": phase_diagram,
-    "jacobian_radius": jacobian_radius,
-    "jacobian_eigenvalues": jacobian_eigenvalues,
-    "gate_statistics": gate_statistics,
-    "autocorrelation": autocorrelation,
+    "fixed_point_map": Figure(fixed_point_map, "Mean-field theory"),
+    "fixed_point_map_bias": Figure(fixed_point_map_bias, "Mean-field theory"),
+    "lambda2_heatmaps": Figure(lambda2_heatmaps, "Mean-field theory"),
+    "finite_size_scaling": Figure(finite_size_scaling, "Finite-size scaling"),
+    "critical_gain": Figure(critical_gain, "Finite-size scaling"),
+    "lyapunov_vs_lambda2": Figure(lyapunov_vs_lambda2, "Chaos and correlations"),
+    "phase_diagram": Figure(phase_diagram, "Chaos and correlations"),
+    "jacobian_radius": Figure(jacobian_radius, "Linear stability"),
+    "jacobian_eigenvalues": Figure(jacobian_eigenvalues, "Linear stability"),
+    "gate_statistics": Figure(gate_statistics, "LSTM gates"),
+    "autocorrelation": Figure(autocorrelation, "Chaos and correlations"),
 }
-"""Every figure, by the file name it is saved under (the list of workflow/rules/figures.smk)."""
+"""Every figure, by the file name it is saved under, with its report category: the one list, read
+by workflow/rules/figures.smk (each needs a caption workflow/report/<name>.rst)."""
 
 
-def draw_all(
-    simulations: xr.Dataset | None, dmft: xr.Dataset | None, outdir: str | os.PathLike
-) -> list[Path]:
+def draw_all(simulations: xr.Dataset | None, dmft: xr.Dataset | None, outdir: str | os.PathLike) -> list[Path]:
     """Draw every figure of :data:`FIGURES` with its default options; write PNG and PDF files to
     ``outdir``; return their paths."""
     check(simulations, dmft)
@@ -51,4 +66,4 @@ def draw_all(
     return paths
 
 
-__all__ = ["FIGURES", "draw_all", *FIGURES]
+__all__ = ["FIGURES", "Figure", "draw_all", *FIGURES]

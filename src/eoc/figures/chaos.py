@@ -7,9 +7,10 @@
   discrete-time map with its biases inside the gates: its exponent (1/step) is not the rate
   model's (1/t) and is drawn in its own panel, against the rate model's λ² only as a coordinate.
 * Phase diagram in (σ_b, g): the fixed-point boundary g_c(σ_b) (DMFT file), the λ_max = 0 line of
-  the DMFT (per σ_b, the root in g of the DMFT λ_max: :func:`dmft_chaos_onset`) and of the simulations (zero crossing in g of the extrapolated λ_max, per σ_b),
-  and the grid points where the LSTM gates concentrate at 1/2 (every gate's seed-mean satisfies
-  |mean − 1/2| < tol and spread < tol at the largest N with data).
+  the DMFT (per σ_b, the root in g of the DMFT λ_max: :func:`dmft_chaos_onset`) and of the
+  simulations (zero crossing in g of the extrapolated λ_max, per σ_b), and the grid points where
+  the LSTM gates concentrate at 1/2 (every gate's seed-mean satisfies |mean − 1/2| < tol and
+  spread < tol at the largest N with data).
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
     notes = []
     for ax, model in zip(axes, ("rate", "lstm"), strict=True):
         unit = style.LYAPUNOV_UNIT[model]
-        ax.set_title("rate model (DMFT and simulation)" if model == "rate" else
-                     "LSTM: exponent per step, not the rate model's")
+        ax.set_title(
+            "rate model (DMFT and simulation)" if model == "rate" else "LSTM: exponent per step, not the rate model's"
+        )
         ax.set_ylabel(rf"$\lambda_{{max}}$, {style.MODEL_LABEL[model]} ({unit})")
         ax.axhline(0.0, color="0.7", lw=0.5)
         if lambda2 is None:
@@ -59,17 +61,30 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
         if extrapolated is None:
             notes.append(f"{model}: no simulated λ_max")
             continue
-        x = data.at_points(lambda2, extrapolated["g"], extrapolated["sigma_b"]).transpose(
-            "g", "sigma_b")
+        x = data.at_points(lambda2, extrapolated["g"], extrapolated["sigma_b"]).transpose("g", "sigma_b")
         sb = extrapolated["sigma_b"].broadcast_like(extrapolated["value"]).transpose("g", "sigma_b")
         y, err = extrapolated["value"].values, extrapolated["stderr"].values
-        ax.errorbar(x.values.ravel(), y.ravel(), yerr=np.nan_to_num(err.ravel()), fmt="none",
-                    ecolor="0.4", elinewidth=0.6)
-        ax.scatter(x.values.ravel(), y.ravel(), c=sb.values.ravel(), norm=norm,
-                   cmap=style.SEQUENTIAL, marker="s", s=14, edgecolors="k", linewidths=0.4,
-                   label=r"simulation, $N\to\infty$", zorder=3)
-        notes += data.gap_note(model, data.variable(simulations, "lyapunov_max", model=model),
-                               data.variable(simulations, "status", model=model))
+        ax.errorbar(
+            x.values.ravel(), y.ravel(), yerr=np.nan_to_num(err.ravel()), fmt="none", ecolor="0.4", elinewidth=0.6
+        )
+        ax.scatter(
+            x.values.ravel(),
+            y.ravel(),
+            c=sb.values.ravel(),
+            norm=norm,
+            cmap=style.SEQUENTIAL,
+            marker="s",
+            s=14,
+            edgecolors="k",
+            linewidths=0.4,
+            label=r"simulation, $N\to\infty$",
+            zorder=3,
+        )
+        notes += data.gap_note(
+            model,
+            data.variable(simulations, "lyapunov_max", model=model),
+            data.variable(simulations, "status", model=model),
+        )
         lost = int(np.sum(~np.isfinite(y)))
         if lost:
             notes.append(f"{model}: {lost} (g, σ_b) points without an N → ∞ value")
@@ -77,16 +92,19 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
     axes[-1].set_xlabel(r"$\lambda^2$ of the rate-model DMFT (1/t$^2$)")
     _draw_onset(onset, simulations, dmft, lambda2, norm, notes)
     if any(ax.collections for ax in axes):
-        figure.colorbar(ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=[*axes, onset],
-                        label=r"bias $\sigma_b$", shrink=0.6)
+        figure.colorbar(
+            ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=[*axes, onset], label=r"bias $\sigma_b$", shrink=0.6
+        )
     style.footnote(figure, notes)
     return figure
 
 
-#: Near the onset of chaos the DMFT gives λ_max ≈ ratio · λ² (science.md §3): 3 without bias,
+#: Near the onset of chaos the DMFT gives λ_max ≈ ratio · λ² (docs/science.md §3.5): 3 without bias,
 #: 1.25 with bias; drawn as guides in the log–log onset panel.
-ONSET_RATIOS = ((3.0, r"$\lambda_{max} = 3\lambda^2$ ($\sigma_b = 0$)"),
-                (1.25, r"$\lambda_{max} = 1.25\lambda^2$ ($\sigma_b > 0$)"))
+ONSET_RATIOS = (
+    (3.0, r"$\lambda_{max} = 3\lambda^2$ ($\sigma_b = 0$)"),
+    (1.25, r"$\lambda_{max} = 1.25\lambda^2$ ($\sigma_b > 0$)"),
+)
 
 
 def _draw_onset(ax, simulations, dmft, lambda2, norm, notes) -> None:
@@ -110,15 +128,35 @@ def _draw_onset(ax, simulations, dmft, lambda2, norm, notes) -> None:
         above = (xs > 0) & (ys > 0)
         if above.any():
             sim_sb = extrapolated["sigma_b"].broadcast_like(extrapolated["value"]).transpose("g", "sigma_b")
-            ax.scatter(xs[above], ys[above], c=sim_sb.values.ravel()[above], norm=norm, cmap=style.SEQUENTIAL,
-                       marker="s", s=14, edgecolors="k", linewidths=0.4, label=r"simulation, $N\to\infty$", zorder=3)
+            ax.scatter(
+                xs[above],
+                ys[above],
+                c=sim_sb.values.ravel()[above],
+                norm=norm,
+                cmap=style.SEQUENTIAL,
+                marker="s",
+                s=14,
+                edgecolors="k",
+                linewidths=0.4,
+                label=r"simulation, $N\to\infty$",
+                zorder=3,
+            )
         else:
             notes.append("rate: no simulated point with λ_max > 0 and λ² > 0 (onset panel)")
     if not chaotic.any():
         style.empty_panel(ax, "no DMFT point with λ_max > 0 and λ² > 0")
         return
-    ax.scatter(x[chaotic], y[chaotic], c=sb.values.ravel()[chaotic], norm=norm, cmap=style.SEQUENTIAL,
-               marker="o", s=8, linewidths=0, label="DMFT")
+    ax.scatter(
+        x[chaotic],
+        y[chaotic],
+        c=sb.values.ravel()[chaotic],
+        norm=norm,
+        cmap=style.SEQUENTIAL,
+        marker="o",
+        s=8,
+        linewidths=0,
+        label="DMFT",
+    )
     line = np.geomspace(x[chaotic].min(), x[chaotic].max(), 20)
     for (ratio, label), ls in zip(ONSET_RATIOS, ("--", ":"), strict=True):
         ax.plot(line, ratio * line, color="0.3", ls=ls, lw=0.8, label=label)
@@ -133,14 +171,27 @@ def _draw_dmft_and_bound(ax, dmft, lambda2, norm) -> None:
     if lyapunov is not None:
         sb = lambda2["sigma_b"].broadcast_like(lambda2).transpose(*lambda2.dims)
         lyapunov = lyapunov.broadcast_like(lambda2).transpose(*lambda2.dims)
-        ax.scatter(lambda2.values.ravel(), lyapunov.values.ravel(),
-                   c=sb.values.ravel(), norm=norm, cmap=style.SEQUENTIAL, marker="o", s=5,
-                   linewidths=0, label="DMFT")
+        ax.scatter(
+            lambda2.values.ravel(),
+            lyapunov.values.ravel(),
+            c=sb.values.ravel(),
+            norm=norm,
+            cmap=style.SEQUENTIAL,
+            marker="o",
+            s=5,
+            linewidths=0,
+            label="DMFT",
+        )
     finite = lambda2.values[np.isfinite(lambda2.values)]
     if finite.size:
         line = np.linspace(min(finite.min(), 0.0), 0.25, 200)
-        ax.plot(line, -0.5 + np.sqrt(0.25 - line), color="k", lw=0.8,
-                label=r"bound $-\frac{1}{2}+\sqrt{\frac{1}{4}-\lambda^2}$")
+        ax.plot(
+            line,
+            -0.5 + np.sqrt(0.25 - line),
+            color="k",
+            lw=0.8,
+            label=r"bound $-\frac{1}{2}+\sqrt{\frac{1}{4}-\lambda^2}$",
+        )
 
 
 @style.styled
@@ -158,13 +209,21 @@ def phase_diagram(
     handles, notes = [], []
     boundary = data.variable(dmft, "g_c")
     if boundary is not None:
-        handles += ax.plot(boundary["sigma_b"].values, boundary.values, color="k",
-                           label=r"fixed-point boundary $g_c(\sigma_b)$")
+        handles += ax.plot(
+            boundary["sigma_b"].values, boundary.values, color="k", label=r"fixed-point boundary $g_c(\sigma_b)$"
+        )
         notes += data.gap_note("g_c", boundary)
     onset = dmft_chaos_onset(data.variable(dmft, "lyapunov_max"))
     if onset is not None and np.isfinite(onset.values).any():
-        handles += ax.plot(onset["sigma_b"].values, onset.values, color="C3", ls="--", lw=1.0,
-                           marker=".", label=r"DMFT $\lambda_{max}=0$")
+        handles += ax.plot(
+            onset["sigma_b"].values,
+            onset.values,
+            color="C3",
+            ls="--",
+            lw=1.0,
+            marker=".",
+            label=r"DMFT $\lambda_{max}=0$",
+        )
         lost = onset["sigma_b"].values[~np.isfinite(onset.values)]
         if lost.size:
             notes.append("DMFT λ_max has no zero in the gain grid at σ_b = " + ", ".join(f"{b:g}" for b in lost))
@@ -176,20 +235,26 @@ def phase_diagram(
         sb, root, err = [], [], []
         for bias in extrapolated["sigma_b"].values:
             point = extrapolated.sel(sigma_b=bias)
-            g0, dg = analysis.zero_crossing(point["g"].values, point["value"].values,
-                                              point["stderr"].values)
+            g0, dg = analysis.zero_crossing(point["g"].values, point["value"].values, point["stderr"].values)
             sb.append(bias), root.append(g0), err.append(dg)
         if not np.isfinite(root).any():
             notes.append(f"{model}: λ_max (N → ∞) has no zero in the gain grid")
             continue
-        handles.append(ax.errorbar(sb, root, yerr=np.nan_to_num(err), fmt=marker, color=color,
-                                   label=rf"{style.MODEL_LABEL[model]} $\lambda_{{max}}=0$ "
-                                         r"($N\to\infty$)"))
+        handles.append(
+            ax.errorbar(
+                sb,
+                root,
+                yerr=np.nan_to_num(err),
+                fmt=marker,
+                color=color,
+                label=rf"{style.MODEL_LABEL[model]} $\lambda_{{max}}=0$ "
+                r"($N\to\infty$)",
+            )
+        )
     handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
     ax.set_xlabel(r"bias $\sigma_b$")
     ax.set_ylabel(r"gain $g$")
-    biases = np.concatenate([ds["sigma_b"].values for ds in (simulations, dmft) if ds is not None]
-                            or [np.zeros(1)])
+    biases = np.concatenate([ds["sigma_b"].values for ds in (simulations, dmft) if ds is not None] or [np.zeros(1)])
     pad = 0.05 * (np.ptp(biases) or 1.0)
     ax.set_xlim(biases.min() - pad, biases.max() + pad)
     if handles:
@@ -232,8 +297,9 @@ def dmft_chaos_onset(lyapunov: xr.DataArray | None, *, xtol: float = 1e-5) -> xr
             roots.append(brentq(_finite_lyapunov, low, high, args=(float(bias), solve, 10 * xtol), xtol=xtol))
         except ValueError:  # no finite λ_max near a trial gain, or no sign change in the bracket
             roots.append(np.nan)
-    return xr.DataArray(np.array(roots, dtype=float), coords={"sigma_b": field["sigma_b"].values},
-                        dims="sigma_b", name="g_chaos")
+    return xr.DataArray(
+        np.array(roots, dtype=float), coords={"sigma_b": field["sigma_b"].values}, dims="sigma_b", name="g_chaos"
+    )
 
 
 def _finite_lyapunov(g: float, sigma_b: float, solve, step: float) -> float:
@@ -264,8 +330,17 @@ def _draw_gate_concentration(ax, simulations, tolerance, notes) -> list:
     grid_sb = concentrated["sigma_b"].broadcast_like(concentrated).transpose("g", "sigma_b")
     inside, outside = concentrated.values == 1, concentrated.values == 0
     notes.append(f"gates ≈ 1/2: tolerance {tolerance:g} on |mean − 1/2| and spread, N = {size}")
-    ax.scatter(grid_sb.values[outside], grid_g.values[outside], marker=".", color="0.75", s=8,
-               zorder=1)
-    return [ax.scatter(grid_sb.values[inside], grid_g.values[inside], marker="s", s=30,
-                       color="C2", alpha=0.35, linewidths=0, zorder=1,
-                       label=r"LSTM gates $\approx 1/2$")]
+    ax.scatter(grid_sb.values[outside], grid_g.values[outside], marker=".", color="0.75", s=8, zorder=1)
+    return [
+        ax.scatter(
+            grid_sb.values[inside],
+            grid_g.values[inside],
+            marker="s",
+            s=30,
+            color="C2",
+            alpha=0.35,
+            linewidths=0,
+            zorder=1,
+            label=r"LSTM gates $\approx 1/2$",
+        )
+    ]

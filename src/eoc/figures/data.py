@@ -18,10 +18,11 @@ import xarray as xr
 
 from eoc import analysis, validation
 from eoc.errors import InputError
+from eoc.simulate import models
 
 SIMULATION_DIMS = ("model", "g", "sigma_b", "N", "seed")
 DMFT_DIMS = ("g", "sigma_b")
-MODELS = ("lstm", "rate")
+MODELS = tuple(models.MODELS)
 
 
 def check(simulations: xr.Dataset | None, dmft: xr.Dataset | None) -> None:
@@ -107,18 +108,15 @@ def gaps(values: xr.DataArray, status: xr.DataArray | None = None, *, limit: int
         for label in values[dim].values:
             where = {dim: label}
             if bool(missing.loc[where].all()) and bool(remaining.loc[where].any()):
-                entries.append(f"{_symbol(dim)}={_label(label)}: all cells"
-                               + _reason(reasons, missing, where))
+                entries.append(f"{_symbol(dim)}={_label(label)}: all cells" + _reason(reasons, missing, where))
                 remaining.loc[where] = False
     outer = [d for d in values.dims if d != "seed"]
-    for cell in np.argwhere(remaining.any("seed").values if "seed" in values.dims else
-                            remaining.values):
+    for cell in np.argwhere(remaining.any("seed").values if "seed" in values.dims else remaining.values):
         where = {d: values[d].values[k] for d, k in zip(outer, cell, strict=True)}
         text = ", ".join(f"{_symbol(d)}={_label(v)}" for d, v in where.items())
         if "seed" in values.dims:
             lost = values["seed"].values[remaining.loc[where].values]
-            text += (" all seeds" if lost.size == values.sizes["seed"]
-                     else " seed " + ",".join(map(str, lost)))
+            text += " all seeds" if lost.size == values.sizes["seed"] else " seed " + ",".join(map(str, lost))
         entries.append(text + _reason(reasons, remaining, where))
     if len(entries) > limit:
         entries = entries[:limit] + [f"and {len(entries) - limit} more"]
@@ -126,7 +124,7 @@ def gaps(values: xr.DataArray, status: xr.DataArray | None = None, *, limit: int
 
 
 def _reason(reasons: xr.DataArray | None, mask: xr.DataArray, where: dict) -> str:
-    """" (status, ...)": the statuses of the masked cells at ``where``, most common first."""
+    """ " (status, ...)": the statuses of the masked cells at ``where``, most common first."""
     if reasons is None:
         return ""
     found = np.asarray(reasons.loc[where].values)[np.asarray(mask.loc[where].values)]

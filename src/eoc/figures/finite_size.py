@@ -41,8 +41,7 @@ def finite_size_scaling(
     gain = data.nearest(simulations, "g", g)
     bias = data.nearest(simulations, "sigma_b", validation.nonnegative("sigma_b", sigma_b))
     power = validation.positive("power", power)
-    figure, axes = style.new_figure(nrows=len(ROWS), ncols=len(data.MODELS), height=5.6,
-                                    sharex=True)
+    figure, axes = style.new_figure(nrows=len(ROWS), ncols=len(data.MODELS), height=5.6, sharex=True)
     notes = [f"g = {gain:g}, σ_b = {bias:g}" if gain is not None else "no simulations"]
     for col, model in enumerate(data.MODELS):
         axes[0, col].set_title(style.MODEL_LABEL[model])
@@ -56,15 +55,19 @@ def finite_size_scaling(
                 continue
             drawn.append(values)
             if "gate" in values.dims:
-                for gate, color in zip(values["gate"].values, style.colors(values.sizes["gate"]),
-                                       strict=True):
-                    _draw_scaling(ax, values.sel(gate=gate), power=power, color=color,
-                                  label=style.GATE_LABEL.get(str(gate), str(gate)), fit_label=None)
+                for gate, color in zip(values["gate"].values, style.colors(values.sizes["gate"]), strict=True):
+                    _draw_scaling(
+                        ax,
+                        values.sel(gate=gate),
+                        power=power,
+                        color=color,
+                        label=style.GATE_LABEL.get(str(gate), str(gate)),
+                        fit_label=None,
+                    )
                 ax.legend(loc="best")
             else:
                 _draw_scaling(ax, values, power=power, color="C0", label="simulation")
-            reference = None if model != "rate" or counterpart is None else data.variable(
-                dmft, counterpart)
+            reference = None if model != "rate" or counterpart is None else data.variable(dmft, counterpart)
             if reference is not None:
                 at = data.at_points(reference, [gain], [bias]).values.ravel()[0]
                 offset = -0.04 * float(values["N"].min()) ** -power  # beside the N → ∞ symbol
@@ -82,20 +85,26 @@ def finite_size_scaling(
     return figure
 
 
-def _draw_scaling(ax, values: xr.DataArray, *, power: float, color, label: str,
-                  fit_label: str | None = r"$N\to\infty$ fit") -> None:
+def _draw_scaling(
+    ax, values: xr.DataArray, *, power: float, color, label: str, fit_label: str | None = r"$N\to\infty$ fit"
+) -> None:
     """Seed mean ± stderr against x = N^(-power), the fit a + b x and its N → ∞ value a ± stderr."""
     stats = analysis.seed_statistics(values)
     inverse = values["N"].values.astype(float) ** -power
-    ax.errorbar(inverse, stats["mean"].values, yerr=stats["stderr"].values, fmt="o", color=color,
-                label=label)
-    fit = analysis.fit_inverse_size(values["N"].values, stats["mean"].values,
-                                      stats["stderr"].values, power=power)
+    ax.errorbar(inverse, stats["mean"].values, yerr=stats["stderr"].values, fmt="o", color=color, label=label)
+    fit = analysis.fit_inverse_size(values["N"].values, stats["mean"].values, stats["stderr"].values, power=power)
     if np.isfinite(fit.value):
         line = np.linspace(0.0, np.nanmax(inverse), 20)
         ax.plot(line, fit.value + fit.slope * line, color=color, lw=0.7)
-        ax.errorbar([0.0], [fit.value], yerr=[fit.stderr if np.isfinite(fit.stderr) else 0.0],
-                    fmt="s", mfc="white", color=color, label=fit_label)
+        ax.errorbar(
+            [0.0],
+            [fit.value],
+            yerr=[fit.stderr if np.isfinite(fit.stderr) else 0.0],
+            fmt="s",
+            mfc="white",
+            color=color,
+            label=fit_label,
+        )
     ax.set_xlim(left=-0.08 * np.nanmax(inverse))
 
 
@@ -117,34 +126,31 @@ def critical_gain(
     boundary = data.variable(dmft, "g_c")
     if boundary is not None and bias is not None and bias > 0:
         reference = float(boundary.interp(sigma_b=bias)) if boundary.size > 1 else float(boundary)
-    ax.axhline(reference, color="0.4", ls="--", lw=0.8,
-               label=rf"mean field $g_c = {reference:.3g}$")
+    ax.axhline(reference, color="0.4", ls="--", lw=0.8, label=rf"mean field $g_c = {reference:.3g}$")
     drawn = False
-    for model, color in zip(data.MODELS, ("C0", "C1"), strict=True):
+    for index, model in enumerate(data.MODELS):
+        color = f"C{index}"
         lyapunov = data.variable(simulations, "lyapunov_max", model=model, sigma_b=bias)
         if lyapunov is None:
             notes.append(f"{model}: no λ_max")
             continue
-        notes += data.gap_note(model, lyapunov,
-                               data.variable(simulations, "status", model=model, sigma_b=bias))
+        notes += data.gap_note(model, lyapunov, data.variable(simulations, "status", model=model, sigma_b=bias))
         crossing = analysis.critical_gain(lyapunov)
         sizes = crossing["N"].values.astype(float)
         absent = sizes[~np.isfinite(crossing["g_c"].values)]
         if absent.size:
-            notes.append(f"{model}: no sign change of λ_max at N = "
-                         + ", ".join(f"{n:g}" for n in absent))
+            notes.append(f"{model}: no sign change of λ_max at N = " + ", ".join(f"{n:g}" for n in absent))
         if absent.size == sizes.size:
             continue
         stderr = np.nan_to_num(crossing["g_c_stderr"].values)
-        ax.errorbar(1.0 / sizes, crossing["g_c"].values, yerr=stderr, fmt="o", color=color,
-                    label=style.MODEL_LABEL[model])
-        fit = analysis.fit_inverse_size(sizes, crossing["g_c"].values,
-                                          crossing["g_c_stderr"].values)
+        ax.errorbar(
+            1.0 / sizes, crossing["g_c"].values, yerr=stderr, fmt="o", color=color, label=style.MODEL_LABEL[model]
+        )
+        fit = analysis.fit_inverse_size(sizes, crossing["g_c"].values, crossing["g_c_stderr"].values)
         if np.isfinite(fit.value):
             line = np.linspace(0.0, 1.0 / np.nanmin(sizes), 20)
             ax.plot(line, fit.value + fit.slope * line, color=color, lw=0.7)
-            ax.errorbar([0.0], [fit.value], yerr=[np.nan_to_num(fit.stderr)], fmt="s",
-                        mfc="white", color=color)
+            ax.errorbar([0.0], [fit.value], yerr=[np.nan_to_num(fit.stderr)], fmt="s", mfc="white", color=color)
             notes.append(f"{model}: g_c(N→∞) = {fit.value:.3f} ± {fit.stderr:.3f}")
         drawn = True
     if not drawn:

@@ -30,8 +30,7 @@ def gate_statistics(
     mean = data.variable(simulations, "gate_mean", model="lstm", sigma_b=bias)
     spread = data.variable(simulations, "gate_std", model="lstm", sigma_b=bias)
     gates = ("f", "i", "o") if mean is None else [str(x) for x in mean["gate"].values]
-    figure, axes = style.new_figure(nrows=2, ncols=len(gates), height=3.2, sharex=True,
-                                    sharey="row")
+    figure, axes = style.new_figure(nrows=2, ncols=len(gates), height=3.2, sharex=True, sharey="row")
     status = data.variable(simulations, "status", model="lstm", sigma_b=bias)
     notes = [f"LSTM, σ_b = {bias:g}" if bias is not None else "no simulations"]
     for row, (values, label) in enumerate(((mean, "gate mean"), (spread, "gate spread (std)"))):
@@ -61,5 +60,13 @@ def _draw_over_sizes(ax, values: xr.DataArray) -> None:
     sizes = [n for n in values["N"].values if values.sel(N=n).notnull().any()]
     for color, size in zip(style.colors(len(sizes)), sizes, strict=True):
         stats = analysis.seed_statistics(values.sel(N=size))
-        ax.errorbar(values["g"].values, stats["mean"].values, yerr=stats["stderr"].values,
-                    fmt="o-", color=color, lw=0.6, ms=2, label=f"$N = {size}$")
+        ax.errorbar(
+            values["g"].values,
+            stats["mean"].values,
+            yerr=stats["stderr"].values,
+            fmt="o-",
+            color=color,
+            lw=0.6,
+            ms=2,
+            label=f"$N = {size}$",
+        )

@@ -23,16 +23,6 @@ from eoc.errors import InputError
 from eoc.figures import data, style
 
 
-def zero_state_jacobian(cell_weights: np.ndarray) -> np.ndarray:
-    """J0 = [[I/2, U_c/2], [I/4, U_c/4]] (2N × 2N) for the cell-input weights U_c (N × N)."""
-    cell_weights = np.asarray(cell_weights, dtype=float)
-    if cell_weights.ndim != 2 or cell_weights.shape[0] != cell_weights.shape[1]:
-        raise InputError(
-            f"cell_weights must be a square matrix, got shape {cell_weights.shape}")
-    identity = np.eye(cell_weights.shape[0])
-    return np.block([[identity / 2, cell_weights / 2], [identity / 4, cell_weights / 4]])
-
-
 def zero_state_eigenvalues(cell_weights: np.ndarray) -> np.ndarray:
     """The 2N eigenvalues of J0 from an N × N problem (cheaper and better conditioned).
 
@@ -42,8 +32,7 @@ def zero_state_eigenvalues(cell_weights: np.ndarray) -> np.ndarray:
     cell_weights = np.asarray(cell_weights, dtype=float)
     if cell_weights.ndim != 2 or cell_weights.shape[0] != cell_weights.shape[1]:
         raise InputError(f"cell_weights must be a square matrix, got shape {cell_weights.shape}")
-    return np.concatenate([0.5 + np.linalg.eigvals(cell_weights) / 4,
-                           np.zeros(cell_weights.shape[0])])
+    return np.concatenate([0.5 + np.linalg.eigvals(cell_weights) / 4, np.zeros(cell_weights.shape[0])])
 
 
 def cell_weights(*, g: float, size: int, seed: int) -> np.ndarray:
@@ -81,14 +70,20 @@ def jacobian_radius(
     sizes = [n for n in radius["N"].values if radius.sel(N=n).notnull().any()]
     for color, size in zip(style.colors(len(sizes)), sizes, strict=True):
         stats = analysis.seed_statistics(radius.sel(N=size))
-        ax.errorbar(gains, stats["mean"].values, yerr=stats["stderr"].values, fmt="o-",
-                    color=color, lw=0.6, label=f"$N = {size}$")
+        ax.errorbar(
+            gains,
+            stats["mean"].values,
+            yerr=stats["stderr"].values,
+            fmt="o-",
+            color=color,
+            lw=0.6,
+            label=f"$N = {size}$",
+        )
     ax.set_xlabel(r"gain $g$")
     ax.set_ylabel(r"spectral radius of $J_0$")
     ax.legend(loc="upper left")
     notes = [f"{style.MODEL_LABEL[model]}, σ_b = {bias:g}"]
-    notes += data.gap_note("jacobian_radius", radius,
-                           data.variable(simulations, "status", model=model, sigma_b=bias))
+    notes += data.gap_note("jacobian_radius", radius, data.variable(simulations, "status", model=model, sigma_b=bias))
     style.footnote(figure, notes)
     return figure
 
@@ -128,7 +123,11 @@ def jacobian_eigenvalues(
         axes[0].patches[1],
         axes[0].patches[0],
     ]
-    figure.legend(handles, ["eigenvalues of $J_0$", "disk $|\\lambda - 1/2| = g/4$",
-                            "unit circle"], loc="outside upper center", ncols=3)
+    figure.legend(
+        handles,
+        ["eigenvalues of $J_0$", "disk $|\\lambda - 1/2| = g/4$", "unit circle"],
+        loc="outside upper center",
+        ncols=3,
+    )
     style.footnote(figure, [f"one network, N = {size}, seed {seed}; N eigenvalues sit at 0"])
     return figure

@@ -107,9 +107,7 @@ def _draw_static_map(ax, dmft, sigma_b, *, curves: int, legend: bool = True) -> 
 
 
 @style.styled
-def lambda2_heatmaps(
-    simulations: xr.Dataset | None, dmft: xr.Dataset | None
-) -> Figure:
+def lambda2_heatmaps(simulations: xr.Dataset | None, dmft: xr.Dataset | None) -> Figure:
     """The draft's figure 3: λ²(g, σ_b) exact, factorised, and exact − factorised, as heatmaps over
     (g, σ_b), with the fixed-point boundary g_c(σ_b) (where λ² → 0) and the λ² = 0 contour where
     λ² changes sign. The difference uses a colour scale centred at 0."""
@@ -135,17 +133,27 @@ def lambda2_heatmaps(
         signed = values.count() > 0 and values.min() < 0 < values.max()
         norm = CenteredNorm() if centred else None
         mesh = ax.pcolormesh(
-            field["g"].values, field["sigma_b"].values, values, shading="nearest",
-            cmap=style.DIVERGING if centred else style.SEQUENTIAL, norm=norm, rasterized=True,
+            field["g"].values,
+            field["sigma_b"].values,
+            values,
+            shading="nearest",
+            cmap=style.DIVERGING if centred else style.SEQUENTIAL,
+            norm=norm,
+            rasterized=True,
         )
         figure.colorbar(mesh, ax=ax, label=label)
         if not centred and signed and min(field.shape) >= 2:
-            ax.contour(field["g"].values, field["sigma_b"].values, values, levels=[0.0],
-                       colors="w", linewidths=0.8)
+            ax.contour(field["g"].values, field["sigma_b"].values, values, levels=[0.0], colors="w", linewidths=0.8)
         if boundary is not None:
             ax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())  # the boundary never widens the grid
-            ax.plot(boundary.values, boundary["sigma_b"].values, "--", color="0.9" if not centred
-                    else "k", lw=0.9, label=r"$g_c(\sigma_b)$")
+            ax.plot(
+                boundary.values,
+                boundary["sigma_b"].values,
+                "--",
+                color="0.9" if not centred else "k",
+                lw=0.9,
+                label=r"$g_c(\sigma_b)$",
+            )
         ax.set_ylabel(r"bias $\sigma_b$")
         notes += data.gap_note(name, field)
     axes[-1].set_xlabel(r"gain $g$")

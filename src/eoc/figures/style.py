@@ -17,6 +17,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from eoc import io
+from eoc.simulate.models import MODELS
 
 COLUMN_WIDTH = 3.4
 """Width of one printed column, inches."""
@@ -46,9 +47,10 @@ RC = {
     "mathtext.fontset": "dejavusans",
 }
 
-MODEL_LABEL = {"lstm": "LSTM", "rate": "rate model"}
-LYAPUNOV_UNIT = {"lstm": "1/step", "rate": "1/t"}
-LAG_UNIT = {"lstm": "steps", "rate": "t"}
+#: Per model of the table eoc.simulate.MODELS: its name in labels, and its units of rate and time.
+MODEL_LABEL = {name: model.label for name, model in MODELS.items()}
+LYAPUNOV_UNIT = {name: f"1/{model.time_unit}" for name, model in MODELS.items()}
+LAG_UNIT = {name: {"step": "steps"}.get(model.time_unit, model.time_unit) for name, model in MODELS.items()}
 GATE_LABEL = {"f": "forget $f$", "i": "input $i$", "o": "output $o$"}
 SEQUENTIAL = "viridis"
 DIVERGING = "RdBu_r"
@@ -75,12 +77,15 @@ def new_figure(*, nrows: int = 1, ncols: int = 1, height: float = 2.4, **subplot
 def empty_panel(ax, message: str) -> None:
     """Mark a panel that has nothing to show, saying why (its ticks stay only where an axis is
     shared with panels that have data)."""
-    ax.text(0.5, 0.5, textwrap.fill(message, 22), ha="center", va="center",
-            transform=ax.transAxes, color="0.35")
+    ax.text(0.5, 0.5, textwrap.fill(message, 22), ha="center", va="center", transform=ax.transAxes, color="0.35")
     shared_x = len(ax.get_shared_x_axes().get_siblings(ax)) > 1
     shared_y = len(ax.get_shared_y_axes().get_siblings(ax)) > 1
-    ax.tick_params(left=shared_y, labelleft=shared_y and ax.yaxis.get_tick_params()["labelleft"],
-                   bottom=shared_x, labelbottom=shared_x and ax.get_subplotspec().is_last_row())
+    ax.tick_params(
+        left=shared_y,
+        labelleft=shared_y and ax.yaxis.get_tick_params()["labelleft"],
+        bottom=shared_x,
+        labelbottom=shared_x and ax.get_subplotspec().is_last_row(),
+    )
 
 
 def footnote(figure: Figure, lines: Sequence[str], *, width: int = 62) -> None:

@@ -1,6 +1,6 @@
 """An input-driven LSTM reservoir with a ridge-regression readout, batched over (g, σ_b) points.
 
-The recurrent part is the project's LSTM (science.md §1) with the same disorder as the autonomous
+The recurrent part is the project's LSTM (docs/science.md §1.1) with the same disorder as the autonomous
 simulations (:class:`eoc.simulate.disorder.Disorder`: weights g_x Z_x/√N, biases σ_b ξ_x + μ_x),
 plus an input u_t ∈ R^d through its own weights, drawn from the stream INPUT_STREAM of the seed:
 
@@ -101,8 +101,17 @@ class Reservoir:
         return states, cells
 
 
-def forecast_errors(reservoir: Reservoir, series: np.ndarray, *, washout: int, train: int, test: int,
-                    horizon: int, starts: int, regularisation: float) -> dict[str, np.ndarray]:
+def forecast_errors(
+    reservoir: Reservoir,
+    series: np.ndarray,
+    *,
+    washout: int,
+    train: int,
+    test: int,
+    horizon: int,
+    starts: int,
+    regularisation: float,
+) -> dict[str, np.ndarray]:
     """Train on [washout, washout + train), test on the next ``test`` steps: NRMSEs per point (P,).
 
     ``series`` (samples, d) must have washout + train + test + 1 samples (the standardisation uses
@@ -147,4 +156,3 @@ def _free_run(reservoir, u, states, c_at, readouts, first, horizon, variance):
         errors += np.sum((prediction - target[:, None, :]) ** 2, axis=0)
         c, h = reservoir.step(c, h, prediction.reshape(-1, points * starts))
     return np.sqrt(errors.mean(axis=1) / horizon / np.sum(variance))
-

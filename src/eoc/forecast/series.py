@@ -39,8 +39,14 @@ def _lorenz(_, u, sigma, rho, beta):
 def _lorenz_tangent(_, u, sigma, rho, beta):
     """State and one tangent vector: d(u, δu)/dt = (F(u), DF(u) δu)."""
     x, y, z, dx, dy, dz = u
-    return [sigma * (y - x), x * (rho - z) - y, x * y - beta * z,
-            sigma * (dy - dx), (rho - z) * dx - dy - x * dz, y * dx + x * dy - beta * dz]
+    return [
+        sigma * (y - x),
+        x * (rho - z) - y,
+        x * y - beta * z,
+        sigma * (dy - dx),
+        (rho - z) * dx - dy - x * dz,
+        y * dx + x * dy - beta * dz,
+    ]
 
 
 def lorenz63(samples: int, *, dt: float = SAMPLING["lorenz63"], transient: float = 50.0, seed: int = 0) -> np.ndarray:
@@ -50,8 +56,16 @@ def lorenz63(samples: int, *, dt: float = SAMPLING["lorenz63"], transient: float
         raise InputError(f"need samples ≥ 1 and dt > 0, got {samples}, {dt}")
     start = np.array([1.0, 1.0, 20.0]) + np.random.default_rng(seed).normal(size=3)
     times = transient + dt * np.arange(samples)
-    solution = solve_ivp(_lorenz, (0.0, times[-1]), start, method="DOP853", t_eval=times, rtol=1e-10, atol=1e-10,
-                         args=tuple(LORENZ.values()))
+    solution = solve_ivp(
+        _lorenz,
+        (0.0, times[-1]),
+        start,
+        method="DOP853",
+        t_eval=times,
+        rtol=1e-10,
+        atol=1e-10,
+        args=tuple(LORENZ.values()),
+    )
     return solution.y.T
 
 
@@ -62,8 +76,15 @@ def lorenz63_lyapunov(time: float = 1000.0, *, interval: float = 1.0, transient:
     tangent = np.ones(3) / np.sqrt(3)
     log_growth = 0.0
     for _ in range(int(round(time / interval))):
-        solution = solve_ivp(_lorenz_tangent, (0.0, interval), np.r_[state, tangent], method="DOP853",
-                             rtol=1e-10, atol=1e-10, args=tuple(LORENZ.values()))
+        solution = solve_ivp(
+            _lorenz_tangent,
+            (0.0, interval),
+            np.r_[state, tangent],
+            method="DOP853",
+            rtol=1e-10,
+            atol=1e-10,
+            args=tuple(LORENZ.values()),
+        )
         state, tangent = solution.y[:3, -1], solution.y[3:, -1]
         norm = np.linalg.norm(tangent)
         log_growth += np.log(norm)
@@ -142,8 +163,14 @@ class _DelayRK4:
         return x[lag:]
 
 
-def mackey_glass(samples: int, *, dt: float = SAMPLING["mackey_glass"], step: float = 0.1, transient: float = 1000.0,
-                 parameters: dict | None = None) -> np.ndarray:
+def mackey_glass(
+    samples: int,
+    *,
+    dt: float = SAMPLING["mackey_glass"],
+    step: float = 0.1,
+    transient: float = 1000.0,
+    parameters: dict | None = None,
+) -> np.ndarray:
     """``samples`` points (samples, 1) of Mackey–Glass every ``dt`` (a multiple of ``step``) after
     ``transient`` time units, integrated with RK4 at ``step`` (which must divide τ)."""
     stride = dt / step

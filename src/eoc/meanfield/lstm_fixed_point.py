@@ -1,6 +1,6 @@
 """The LSTM's fixed point with gate biases and its linear stability at N = ∞ (docs/lstm-stability.md).
 
-Model (science.md §1): a_x = g_x (U_x h) + b_x for the gates x = f, i, o, c, U_x iid N(0, 1/N),
+Model (docs/science.md §1.1): a_x = g_x (U_x h) + b_x for the gates x = f, i, o, c, U_x iid N(0, 1/N),
 b_x iid N(μ_x, σ_b²); c' = f c + i ĉ, h' = o tanh(c'). Gains g_x = g·r_x (r_x = 1 by default).
 
 **Fixed point.** Per unit, c* = i ĉ/(1 − f) = i ĉ (1 + e^{a_f}) and h* = o tanh(c*). At N = ∞ the
@@ -30,7 +30,7 @@ fixed point is linearly stable iff the **stability parameter**
     Λ = Φ(1) = E[A² (1 + e^{a_f})²] + E[B²]  <  1.                                     (3)
 
 Check: σ_b = 0, μ = 0 gives q = 0, f = i = o = 1/2, Φ(z) = (g_c/4)² / |z − 1/2|², the disk of
-radius g_c/4 about 1/2 (science.md §2), and Λ = g_c²/4. All quantities are dimensionless (h, c and
+radius g_c/4 about 1/2 (docs/science.md §2), and Λ = g_c²/4. All quantities are dimensionless (h, c and
 the gate values are numbers; time is counted in steps).
 """
 
@@ -76,12 +76,13 @@ class FixedPointTheory:
 
     Methods take ``g``, ``sigma_b`` (and ``q``) as arrays that broadcast together."""
 
-    def __init__(self, bias_means=None, gain_ratios=None, *, nodes: int = DEFAULT_NODES,
-                 cell_nodes: int = DEFAULT_CELL_NODES) -> None:
+    def __init__(
+        self, bias_means=None, gain_ratios=None, *, nodes: int = DEFAULT_NODES, cell_nodes: int = DEFAULT_CELL_NODES
+    ) -> None:
         self.mu = _per_gate(bias_means, "bias means", 0.0)
         self.ratios = _per_gate(gain_ratios, "gain ratios", 1.0)
         if np.any(self.ratios < 0):
-            raise InputError(f"gain ratios must be non-negative, got {dict(zip(GATES, self.ratios))}")
+            raise InputError(f"gain ratios must be non-negative, got {dict(zip(GATES, self.ratios, strict=True))}")
         self.nodes = int(nodes)
         self.cell_nodes = int(cell_nodes)
         self._z, self._w = normal_rule(self.nodes)
@@ -135,7 +136,7 @@ class FixedPointTheory:
         shape = arrays[0].shape
         arrays = [a.reshape(-1) for a in arrays]
         results = [function(*(a[k : k + block] for a in arrays)) for k in range(0, arrays[0].size, block)]
-        return tuple(np.concatenate(r).reshape(shape) for r in zip(*results)) if results else ()
+        return tuple(np.concatenate(r).reshape(shape) for r in zip(*results, strict=True)) if results else ()
 
     def _map(self, g, sigma_b, q):
         s = self._scales(g, sigma_b, q)
@@ -154,11 +155,7 @@ class FixedPointTheory:
         o2, oo = self._output_gate(s)
         gf, gi, go, gc = (self.ratios[:, None] * g[None, :])[:, :, None, None, None]
         S = 1 - tanh_c**2
-        A2 = S**2 * (
-            (gf * c * f * (1 - f)) ** 2
-            + (gi * c_hat * i * (1 - i)) ** 2
-            + (gc * i * (1 - c_hat**2)) ** 2
-        )
+        A2 = S**2 * ((gf * c * f * (1 - f)) ** 2 + (gi * c_hat * i * (1 - i)) ** 2 + (gc * i * (1 - c_hat**2)) ** 2)
         # z − f = (z − 1) + (1 − f), with 1 − f = σ(−a_f) exact where f rounds to 1
         with np.errstate(divide="ignore"):
             resolvent = 1.0 / np.abs((z[:, None, None, None] - 1.0) + one_minus_f) ** 2
@@ -194,13 +191,15 @@ class FixedPointTheory:
         qs = np.geomspace(1e-8, 1.0, scan)
         residual = self.variance_map(g, sigma_b, qs) / qs - 1.0
         for k in np.flatnonzero(np.sign(residual[:-1]) * np.sign(residual[1:]) < 0):
-            roots.append(brentq(lambda q: self.variance_map(g, sigma_b, q) / q - 1.0, qs[k], qs[k + 1], xtol=1e-14, rtol=1e-12))
+            roots.append(
+                brentq(lambda q: self.variance_map(g, sigma_b, q) / q - 1.0, qs[k], qs[k + 1], xtol=1e-14, rtol=1e-12)
+            )
         return np.array(roots)
 
     def fixed_point_variance(self, g, sigma_b) -> np.ndarray:
         """q of the fixed point the criterion is about: the smallest root of (1), vectorised."""
         g, sigma_b = np.broadcast_arrays(np.asarray(g, float), np.asarray(sigma_b, float))
-        out = np.array([self.fixed_point_variances(a, b)[0] for a, b in zip(g.ravel(), sigma_b.ravel())])
+        out = np.array([self.fixed_point_variances(a, b)[0] for a, b in zip(g.ravel(), sigma_b.ravel(), strict=True)])
         return out.reshape(g.shape)
 
     def stability_at(self, g, sigma_b) -> np.ndarray:
@@ -223,7 +222,7 @@ class FixedPointTheory:
                 out[index] = g_min
             else:
                 k = crossing[0]
-                out[index] = brentq(lambda g: self.stability_at(g, sb) - 1.0, gains[k - 1], gains[k], xtol=1e-8)
+                out[index] = brentq(lambda g, sb=sb: self.stability_at(g, sb) - 1.0, gains[k - 1], gains[k], xtol=1e-8)
         return out
 
     # -- the edge of the spectrum --------------------------------------------------------------------
@@ -254,5 +253,10 @@ class FixedPointTheory:
             k = inside[0]
             if k == 0:
                 raise ValueError(f"Φ ≥ 1 at r = {r_max}: the bound on the support failed")
-            out[n] = brentq(lambda r: float(self.phi(r * np.exp(1j * t), g, sigma_b, q)) - 1.0, radii[k], radii[k - 1], xtol=1e-10)
+            out[n] = brentq(
+                lambda r, t=t: float(self.phi(r * np.exp(1j * t), g, sigma_b, q)) - 1.0,
+                radii[k],
+                radii[k - 1],
+                xtol=1e-10,
+            )
         return out

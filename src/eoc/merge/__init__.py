@@ -1,7 +1,7 @@
-"""Merging per-job results into the files of the data contract, and the sweep's grid.
+"""Merging per-job results into the files of the data contract.
 
 ``combine``: :func:`merge_simulations`, :func:`merge_dmft` (xarray's combine functions, missing
-cells reported). ``grid``: canonical numbers in paths, blocks of batched jobs, job sizes from N.
+cells reported).
 """
 
 from eoc.merge.combine import MISSING, IncompleteGridError, merge_dmft, merge_simulations

@@ -49,22 +49,58 @@ MISSING = "missing"
 UNREADABLE = "unreadable"
 INCOMPLETE = "incomplete"
 #: Variables every per-job simulation file holds (docs/interfaces.md).
-SIMULATION_VARIABLES = ("lyapunov_max", "lyapunov_max_stderr", "lyapunov_spectrum", "kaplan_yorke_dimension", "C0",
-                        "autocorr", "tau_corr", "gate_mean", "gate_std", "jacobian_radius", "status", "status_step",
-                        "wall_time")
+SIMULATION_VARIABLES = (
+    "lyapunov_max",
+    "lyapunov_max_stderr",
+    "lyapunov_spectrum",
+    "kaplan_yorke_dimension",
+    "C0",
+    "autocorr",
+    "tau_corr",
+    "gate_mean",
+    "gate_std",
+    "jacobian_radius",
+    "status",
+    "status_step",
+    "wall_time",
+)
 #: Variables every per-job DMFT file holds.
-DMFT_VARIABLES = ("C0", "C0_static", "C_inf", "lambda2", "lambda2_factorized", "tau_inf", "lyapunov_max",
-                  "lyapunov_bound", "regime", "status", "autocorr", "g_c", "f_g")
+DMFT_VARIABLES = (
+    "C0",
+    "C0_static",
+    "C_inf",
+    "lambda2",
+    "lambda2_factorized",
+    "tau_inf",
+    "lyapunov_max",
+    "lyapunov_bound",
+    "regime",
+    "status",
+    "autocorr",
+    "g_c",
+    "f_g",
+)
 #: Attribute of a job's failure record (:func:`eoc.merge.failures.record`): why it has no result.
 FAILURE = "eoc_failed_job"
 #: Provenance attributes of a per-job file kept per job in the merged file (as ``job_<name>``).
-JOB_ATTRIBUTES = ("config", "eoc_version", "git_revision", "git_tree_dirty", "mpi_library", "numba_threads",
-                  "blas_threads", "threads_chosen_from", "host", "created_utc")
+JOB_ATTRIBUTES = (
+    "config",
+    "eoc_version",
+    "git_revision",
+    "git_tree_dirty",
+    "mpi_library",
+    "numba_threads",
+    "blas_threads",
+    "threads_chosen_from",
+    "host",
+    "created_utc",
+)
 _LOGGED_MISSING = 20
 _CHUNK = 250  # files per task of the reading processes
 _SIMULATION_PATH = re.compile(
     rf"(?P<model>[a-z]+)/N(?P<N>[0-9]+)/seed(?P<seed>[0-9]+)/g(?P<g>{grid.BLOCK_PATTERN})"
-    rf"_sb(?P<sigma_b>{grid.BLOCK_PATTERN})\.nc$")
+    rf"_sb(?P<sigma_b>{grid.BLOCK_PATTERN})\.nc$"
+)
 _DMFT_PATH = re.compile(rf"sb(?P<sigma_b>{grid.BLOCK_PATTERN})\.nc$")
 
 log = get_logger(__name__)
@@ -75,8 +111,12 @@ class IncompleteGridError(InputError):
 
 
 def merge_simulations(
-    paths: Iterable[str | os.PathLike], *, expect: Mapping[str, Sequence] | None = None,
-    require_complete: bool = False, config: Mapping | None = None, workers: int | None = None,
+    paths: Iterable[str | os.PathLike],
+    *,
+    expect: Mapping[str, Sequence] | None = None,
+    require_complete: bool = False,
+    config: Mapping | None = None,
+    workers: int | None = None,
 ) -> xr.Dataset:
     """Merge per-job simulation files onto (model, g, sigma_b, N, seed).
 
@@ -102,8 +142,15 @@ def merge_simulations(
             parts.append(part.assign(cell_job=part["cell_job"] + len(jobs)))
             jobs += part_jobs
     if parts:
-        merged = xr.concat(parts, dim="cell", data_vars="all", coords="different", compat="equals",
-                           join="outer", combine_attrs="override")
+        merged = xr.concat(
+            parts,
+            dim="cell",
+            data_vars="all",
+            coords="different",
+            compat="equals",
+            join="outer",
+            combine_attrs="override",
+        )
         merged = merged.set_index(cell=list(SIMULATION_DIMS))
         _check_unique_cells(merged)
         merged = merged.unstack("cell")
@@ -115,8 +162,12 @@ def merge_simulations(
     if "model" in merged.dims:
         merged = merged.assign_coords(time_unit=contract.time_unit(merged["model"].values))
     io.annotate(merged, contract.SIMULATION_VARIABLES)
-    return _with_provenance(merged, config, len(jobs), "eoc: merged simulations (Lyapunov exponents, "
-                            "correlations, gates) over (model, g, sigma_b, N, seed)")
+    return _with_provenance(
+        merged,
+        config,
+        len(jobs),
+        "eoc: merged simulations (Lyapunov exponents, correlations, gates) over (model, g, sigma_b, N, seed)",
+    )
 
 
 def _read_cells(paths: list[Path]) -> tuple[xr.Dataset | None, list[dict], list[dict]]:
@@ -132,24 +183,31 @@ def _read_cells(paths: list[Path]) -> tuple[xr.Dataset | None, list[dict], list[
         _with_mpi_size(ds).assign(cell_job=np.int64(k)).stack(cell=SIMULATION_DIMS, create_index=False)
         for k, (_, ds) in enumerate(datasets)
     ]
-    part = xr.concat(cells, dim="cell", data_vars="all", coords="different", compat="equals",
-                     join="outer", combine_attrs="override")
+    part = xr.concat(
+        cells, dim="cell", data_vars="all", coords="different", compat="equals", join="outer", combine_attrs="override"
+    )
     return part, jobs, problems
 
 
 def merge_dmft(
-    paths: Iterable[str | os.PathLike], *, expect: Mapping[str, Sequence] | None = None,
-    require_complete: bool = False, config: Mapping | None = None,
+    paths: Iterable[str | os.PathLike],
+    *,
+    expect: Mapping[str, Sequence] | None = None,
+    require_complete: bool = False,
+    config: Mapping | None = None,
 ) -> xr.Dataset:
     """Merge per-job DMFT files (blocks of a (g, sigma_b) product grid) onto (g, sigma_b)."""
     datasets, problems = _read(paths, DMFT_DIMS, DMFT_VARIABLES)
     jobs = [_job_record(path, ds) for path, ds in datasets]
-    blocks = [ds.assign(cell_job=(DMFT_DIMS, np.full([ds.sizes[d] for d in DMFT_DIMS], k)))
-              for k, (_, ds) in enumerate(datasets)]
+    blocks = [
+        ds.assign(cell_job=(DMFT_DIMS, np.full([ds.sizes[d] for d in DMFT_DIMS], k)))
+        for k, (_, ds) in enumerate(datasets)
+    ]
     if blocks:
         try:
-            merged = xr.combine_by_coords(blocks, data_vars="minimal", compat="no_conflicts", join="outer",
-                                        combine_attrs="override")
+            merged = xr.combine_by_coords(
+                blocks, data_vars="minimal", compat="no_conflicts", join="outer", combine_attrs="override"
+            )
         except ValueError as error:
             raise InputError(f"the DMFT files do not tile a (g, sigma_b) grid: {error}") from None
     else:
@@ -160,8 +218,9 @@ def merge_dmft(
     return _with_provenance(merged, config, len(jobs), "eoc: merged DMFT of the rate model over (g, sigma_b)")
 
 
-def _read(paths: Iterable[str | os.PathLike], dims: Sequence[str],
-          variables: Sequence[str]) -> tuple[list[tuple[Path, xr.Dataset]], list[dict]]:
+def _read(
+    paths: Iterable[str | os.PathLike], dims: Sequence[str], variables: Sequence[str]
+) -> tuple[list[tuple[Path, xr.Dataset]], list[dict]]:
     """Load the usable files (decoded); every other path becomes a problem record
     ``{path, status, reason}`` and a warning naming it."""
     datasets, problems = [], []
@@ -189,10 +248,17 @@ def _read(paths: Iterable[str | os.PathLike], dims: Sequence[str],
             continue
         absent = [v for v in variables if v not in ds.variables]
         if absent:
-            log.warning("%s lacks the variables %s of the data contract; its cells will be %r",
-                        path, absent, INCOMPLETE)
-            problems.append({"path": str(path), "status": INCOMPLETE, "reason": f"lacks the variables {absent}",
-                             "cells": _cells_of_dataset(ds, dims)})
+            log.warning(
+                "%s lacks the variables %s of the data contract; its cells will be %r", path, absent, INCOMPLETE
+            )
+            problems.append(
+                {
+                    "path": str(path),
+                    "status": INCOMPLETE,
+                    "reason": f"lacks the variables {absent}",
+                    "cells": _cells_of_dataset(ds, dims),
+                }
+            )
             if "status" not in ds:
                 ds["status"] = xr.DataArray(np.full([ds.sizes[d] for d in dims], INCOMPLETE, dtype=object), dims=dims)
         if "status" in ds and "model" in dims:
@@ -202,7 +268,7 @@ def _read(paths: Iterable[str | os.PathLike], dims: Sequence[str],
 
 
 def _cells_of_dataset(ds: xr.Dataset, dims: Sequence[str]) -> list[dict]:
-    return [dict(zip(dims, cell)) for cell in itertools.product(*(ds[d].values.tolist() for d in dims))]
+    return [dict(zip(dims, cell, strict=True)) for cell in itertools.product(*(ds[d].values.tolist() for d in dims))]
 
 
 def _cells_of_path(path: str, pattern: re.Pattern, dims: Sequence[str], target: Mapping[str, list]) -> list[dict]:
@@ -245,12 +311,13 @@ def _job_record(path: Path, ds: xr.Dataset) -> dict[str, str]:
 def _check_unique_cells(merged: xr.Dataset) -> None:
     index = merged.indexes["cell"]  # set_index made it a pandas.MultiIndex
     if index.has_duplicates:
-        repeated = [dict(zip(SIMULATION_DIMS, cell)) for cell in index[index.duplicated()].unique()]
+        repeated = [dict(zip(SIMULATION_DIMS, cell, strict=True)) for cell in index[index.duplicated()].unique()]
         raise InputError(f"cells computed by more than one file: {repeated}")
 
 
-def _complete(merged: xr.Dataset, dims: Sequence[str], expect, problems: list[dict], require_complete: bool,
-              layout: re.Pattern) -> xr.Dataset:
+def _complete(
+    merged: xr.Dataset, dims: Sequence[str], expect, problems: list[dict], require_complete: bool, layout: re.Pattern
+) -> xr.Dataset:
     """Sort, reindex onto the expected grid, give cells without usable data the status that says
     why, and report them.
 
@@ -276,7 +343,7 @@ def _complete(merged: xr.Dataset, dims: Sequence[str], expect, problems: list[di
     without = merged["status"].isin(["missing", UNREADABLE, INCOMPLETE])
     cells = []
     for cell in without.stack(cell=list(dims)).to_series().loc[lambda s: s].index:
-        where = {d: _plain(v) for d, v in zip(dims, cell)}
+        where = {d: _plain(v) for d, v in zip(dims, cell, strict=True)}
         key = tuple(where.values())
         status = str(merged["status"].sel(where).item())
         cells.append({**where, "status": status, "reason": reasons.get(key, "no result file")})
@@ -290,8 +357,9 @@ def _complete(merged: xr.Dataset, dims: Sequence[str], expect, problems: list[di
     return merged
 
 
-def _mark_problems(merged: xr.Dataset, dims: Sequence[str], problems: list[dict], target: Mapping,
-                   layout: re.Pattern) -> dict[tuple, str]:
+def _mark_problems(
+    merged: xr.Dataset, dims: Sequence[str], problems: list[dict], target: Mapping, layout: re.Pattern
+) -> dict[tuple, str]:
     """Set the status of the cells of each problem file; return {cell: reason}."""
     reasons = {}
     status = merged["status"].values
@@ -315,13 +383,24 @@ def _with_jobs(merged: xr.Dataset, jobs: list[dict]) -> xr.Dataset:
     index = merged["cell_job"] if "cell_job" in merged else xr.full_like(merged["status"], np.nan, dtype=float)
     merged["cell_job"] = index.fillna(-1).astype(np.int32)
     for name in ("file", *JOB_ATTRIBUTES):
-        merged[f"job_{name}"] = xr.DataArray(np.array([job[name] for job in jobs], dtype=object).astype(str),
-                                             dims="job")
-    io.annotate(merged, {f"job_{name}": ("", f"{name} of the job", f"per-job file attribute {name!r}")
-                         for name in JOB_ATTRIBUTES})
-    io.annotate(merged, {"job_file": ("", "per-job file"),
-                         "cell_job": ("1", "job of the cell", "index along the job dimension of the job_* variables; "
-                                 "-1 where no job produced the cell")})
+        merged[f"job_{name}"] = xr.DataArray(
+            np.array([job[name] for job in jobs], dtype=object).astype(str), dims="job"
+        )
+    io.annotate(
+        merged,
+        {f"job_{name}": ("", f"{name} of the job", f"per-job file attribute {name!r}") for name in JOB_ATTRIBUTES},
+    )
+    io.annotate(
+        merged,
+        {
+            "job_file": ("", "per-job file"),
+            "cell_job": (
+                "1",
+                "job of the cell",
+                "index along the job dimension of the job_* variables; -1 where no job produced the cell",
+            ),
+        },
+    )
     return merged
 
 
@@ -333,8 +412,16 @@ def _with_provenance(merged: xr.Dataset, config: Mapping | None, files: int, tit
     if "status" in merged and "model" in merged.dims:
         merged["status"].attrs = contract.status_attributes()
     elif "status" in merged:
-        io.annotate(merged, {"status": ("", "solver status", "ok, or why the solver failed at the point "
-                                        "(missing: no result for the point)")})
+        io.annotate(
+            merged,
+            {
+                "status": (
+                    "",
+                    "solver status",
+                    "ok, or why the solver failed at the point (missing: no result for the point)",
+                )
+            },
+        )
     revisions = sorted(set(merged["job_git_revision"].values.tolist())) if "job_git_revision" in merged else []
     merged.attrs.update(io.provenance(config or {}, title=title))
     merged.attrs.update(merged_from_files=files, source_git_revisions=json.dumps(revisions))

@@ -48,7 +48,11 @@ def load(path: Path, *, fingerprint: str, comm) -> tuple[dict, dict] | None:
                     {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith(f"rank{rank}/")}
                     for rank in range(comm.size)
                 ]
-        error = None if saved == fingerprint else f"checkpoint {str(path)!r} belongs to another run ({saved}); move it away or delete it"
+        error = (
+            None
+            if saved == fingerprint
+            else f"checkpoint {str(path)!r} belongs to another run ({saved}); move it away or delete it"
+        )
     else:
         error = None
     error = comm.bcast(error)

@@ -2,7 +2,8 @@
 
 A dynamics (the LSTM, the rate model, or a test system with known exponents) provides
 ``time_step``, ``state`` (rows_local, A), ``tangents`` (rows_local, A, k), ``observed`` (the local
-h, (n_local, A)), ``step()`` and ``keep(mask)``; an LSTM also exposes its last ``gates`` (3, n_local, A).
+h, (n_local, A)), ``step()`` and ``keep(mask)``; a model with ``recorded_gates`` (names, G of them)
+also exposes their values of the last step as ``gate_values`` (G, n_local, A).
 
 Per step: advance, check for non-finite values, and (after the transient) add |h|² and the gates
 to the time averages and sample h every model time unit for the autocorrelation. Every
@@ -73,8 +74,9 @@ class Engine:
         self.final_change = np.full(points, np.nan)
         self.first_bad = np.full(points, np.inf)  # this rank's first non-finite step per point
         self.h2_sum = np.zeros(points)
-        self.gate_sum = np.zeros((3, points))
-        self.gate_square_sum = np.zeros((3, points))
+        gates = len(getattr(dynamics, "recorded_gates", ()))
+        self.gate_sum = np.zeros((gates, points))
+        self.gate_square_sum = np.zeros((gates, points))
         self.samples = np.full((steps // self.steps_per_lag, recorded_units.size, points), np.nan)
         # a flow (``dynamics.flow``) returns between steps: the closest return is interpolated
         self.recurrence = Recurrence(points, interpolate=getattr(dynamics, "flow", False))
@@ -120,7 +122,7 @@ class Engine:
         h = self.dynamics.observed
         self.n_measured += 1
         self.h2_sum[index] += np.einsum("ia,ia->a", h, h, dtype=np.float64)
-        gates = getattr(self.dynamics, "gates", None)
+        gates = getattr(self.dynamics, "gate_values", None)
         if gates is not None:
             self.gate_sum[:, index] += gates.sum(axis=1, dtype=np.float64)
             self.gate_square_sum[:, index] += np.einsum("gia,gia->ga", gates, gates, dtype=np.float64)
@@ -168,8 +170,6 @@ class Engine:
         c0 = comm.allreduce(self.h2_sum) / count
         gate_mean = comm.allreduce(self.gate_sum) / count
         gate_square = comm.allreduce(self.gate_square_sum) / count
-        if getattr(self.dynamics, "gates", None) is None:
-            gate_mean = gate_square = np.full_like(gate_mean, np.nan)
         recorded = int(comm.allreduce(np.array([self.recorded_units.size]))[0])
         sums, mean_squares = autocorrelation_sums(self.samples, self.n_lags)
         autocorr = comm.allreduce(sums) / recorded
@@ -207,7 +207,16 @@ class Engine:
         return results
 
     # -- checkpoints --------------------------------------------------------------------------------
-    _SHARED = ("step", "elapsed", "n_measured", "active", "diverged_step", "settled_since", "start_change", "final_change")
+    _SHARED = (
+        "step",
+        "elapsed",
+        "n_measured",
+        "active",
+        "diverged_step",
+        "settled_since",
+        "start_change",
+        "final_change",
+    )
     _LOCAL = ("first_bad", "h2_sum", "gate_sum", "gate_square_sum", "samples")
 
     def save(self) -> None:
@@ -226,12 +235,21 @@ class Engine:
         for name in self._SHARED:
             value = shared[name]
             setattr(self, name, value.item() if value.ndim == 0 else np.array(value))
-        self.benettin.load({name: shared[f"benettin_{name}"] for name in ("log_sums", "measured_time", "leading_rates")})
+        self.benettin.load(
+            {name: shared[f"benettin_{name}"] for name in ("log_sums", "measured_time", "leading_rates")}
+        )
         for name in self._LOCAL:
             setattr(self, name, np.array(local[name]))
-        self.recurrence.load({"reference": local["recurrence_reference"],
-                              **{name[len("recurrence_"):]: value for name, value in shared.items()
-                                 if name.startswith("recurrence_")}})
+        self.recurrence.load(
+            {
+                "reference": local["recurrence_reference"],
+                **{
+                    name[len("recurrence_") :]: value
+                    for name, value in shared.items()
+                    if name.startswith("recurrence_")
+                },
+            }
+        )
         self.dynamics.keep(self.active)
         self.dynamics.state = np.array(local["state"])
         self.dynamics.tangents = np.array(local["tangents"])

@@ -82,12 +82,14 @@ def _residual(network: Network, h: np.ndarray):
     p = FixedPoint.at(network, h)
     S = 1 - np.tanh(p.c) ** 2
     inv_one_minus_f = 1 + np.exp(network.preactivations(h)[0])
-    d = np.stack([  # ∂T_j/∂a_x,j
-        p.o * S * p.c * p.f,
-        p.o * S * p.c_hat * p.i * (1 - p.i) * inv_one_minus_f,
-        np.tanh(p.c) * p.o * (1 - p.o),
-        p.o * S * p.i * (1 - p.c_hat**2) * inv_one_minus_f,
-    ])
+    d = np.stack(
+        [  # ∂T_j/∂a_x,j
+            p.o * S * p.c * p.f,
+            p.o * S * p.c_hat * p.i * (1 - p.i) * inv_one_minus_f,
+            np.tanh(p.c) * p.o * (1 - p.o),
+            p.o * S * p.i * (1 - p.c_hat**2) * inv_one_minus_f,
+        ]
+    )
     jac = -np.eye(network.n)
     for x in range(4):
         jac += (d[x] * network.gains[x])[:, None] * network.weights[x]
@@ -113,8 +115,10 @@ def find_fixed_point(network: Network, *, steps: int = 8, tol: float = 1e-11, ma
                 size /= 2
             h, residual, jac = trial, trial_residual, trial_jac
         else:
-            raise RuntimeError(f"no fixed point found at gain fraction {t:.2f} (residual "
-                               f"{np.max(np.abs(residual)):.2e}): the branch folded or Newton diverged")
+            raise RuntimeError(
+                f"no fixed point found at gain fraction {t:.2f} (residual "
+                f"{np.max(np.abs(residual)):.2e}): the branch folded or Newton diverged"
+            )
     return FixedPoint.at(network, h)
 
 
@@ -123,8 +127,11 @@ def jacobian(network: Network, p: FixedPoint) -> np.ndarray:
     gf, gi, go, gc = network.gains
     Zf, Zi, Zo, Zc = network.weights
     S = 1 - np.tanh(p.c) ** 2
-    B = ((p.c * p.f * (1 - p.f) * gf)[:, None] * Zf + (p.c_hat * p.i * (1 - p.i) * gi)[:, None] * Zi
-         + (p.i * (1 - p.c_hat**2) * gc)[:, None] * Zc)
+    B = (
+        (p.c * p.f * (1 - p.f) * gf)[:, None] * Zf
+        + (p.c_hat * p.i * (1 - p.i) * gi)[:, None] * Zi
+        + (p.i * (1 - p.c_hat**2) * gc)[:, None] * Zc
+    )
     n = network.n
     J = np.zeros((2 * n, 2 * n))
     J[:n, :n] = np.diag(p.f)
@@ -132,4 +139,3 @@ def jacobian(network: Network, p: FixedPoint) -> np.ndarray:
     J[n:, :n] = np.diag(p.o * S * p.f)
     J[n:, n:] = (np.tanh(p.c) * p.o * (1 - p.o) * go)[:, None] * Zo + (p.o * S)[:, None] * B
     return J
-

@@ -1,4 +1,4 @@
-"""The autonomous LSTM (science.md §1) and its exact Jacobian–vector product, batched over points.
+"""The autonomous LSTM (docs/science.md §1.1) and its exact Jacobian–vector product, batched over points.
 
     f = σ(a_f)  i = σ(a_i)  o = σ(a_o)  ĉ = tanh(a_c),   a_x = g_x,p (Z_x h) + σ_b,p ξ_x + μ_x
     c' = f ⊙ c + i ⊙ ĉ        h' = o ⊙ tanh(c')
@@ -17,6 +17,8 @@ units, ``tangents`` (2·n_local, A, k) holds [δc; δh]. One product per step: t
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from eoc.simulate.disorder import Disorder
@@ -31,9 +33,51 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class LSTM:
-    """The batched LSTM map on one rank's units."""
+    """The batched LSTM map on one rank's units, and the model's facts (the entry "lstm" of
+    :data:`eoc.simulate.models.MODELS`)."""
 
+    #: The model's name in options, paths and the ``model`` coordinate.
+    name = "lstm"
+    #: The model's name in figures.
+    label = "LSTM"
+    #: State variables per unit: (c, h); the state vector is [c_0..c_{N−1}, h_0..h_{N−1}].
+    state_per_unit = 2
+    #: The gates, in the order of the stacked weight blocks U_f, U_i, U_o, U_c (4N × N); each has
+    #: its own gain (``gate_gains``) and bias mean (``bias_means``).
+    gates = GATES
+    weight_blocks = GATES
+    #: The gates whose mean and standard deviation over units and time are recorded (ĉ is not a gate
+    #: in (0, 1) and is not recorded).
+    recorded_gates = ("f", "i", "o")
+    #: Products with the recurrent matrix per step (the map needs one).
+    products_per_step = 1
+    #: A map: the time unit is one step, whatever ``dt`` says (the options store dt = 1).
+    time_unit = "step"
+    flow = False
+    dt_meaning = "fixed at 1 (one step of the map)"
+    #: Run length and renormalisation interval in steps.
+    defaults: ClassVar[dict[str, int]] = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
+    #: Standard deviation of the initial state's entries.
+    initial_scale = 0.5
     time_step = 1.0
+
+    @classmethod
+    def check_time_step(cls, dt: float) -> float:
+        """The step of the map: always 1 (``dt`` is accepted and ignored)."""
+        return 1.0
+
+    @classmethod
+    def point_gains(cls, g: np.ndarray, gate_gains: dict[str, float]) -> np.ndarray:
+        """(4, P) gains per gate and point: ``gate_gains[x]`` where given, else the point's g."""
+        return np.stack([np.full_like(g, gate_gains[gate]) if gate in gate_gains else g for gate in GATES])
+
+    @classmethod
+    def build(cls, disorder, product, *, options, gains, bias_scales, state, tangents) -> LSTM:
+        """The dynamics of ``options`` (an :class:`eoc.simulate.options.Options`) on one rank."""
+        means = np.array([options.bias_means.get(gate, 0.0) for gate in GATES])
+        return cls(
+            disorder, product, gains=gains, bias_scales=bias_scales, bias_means=means, state=state, tangents=tangents
+        )
 
     def __init__(
         self,
@@ -55,7 +99,7 @@ class LSTM:
         self.bias = (bias + np.asarray(bias_means)[:, None, None]).astype(state.dtype)
         self.state = state
         self.tangents = tangents
-        self.gates: np.ndarray | None = None  # (3, n_local, A): f, i, o of the last step
+        self.gate_values: np.ndarray | None = None  # (3, n_local, A): f, i, o of the last step
 
     @property
     def observed(self) -> np.ndarray:
@@ -71,7 +115,7 @@ class LSTM:
 
     def step(self) -> None:
         """Advance the state and the tangent vectors by one step (new arrays replace the old)."""
-        self.state, self.tangents, self.gates = self.advance(self.state, self.tangents)
+        self.state, self.tangents, self.gate_values = self.advance(self.state, self.tangents)
 
     @property
     def global_rows(self) -> np.ndarray:
@@ -82,7 +126,7 @@ class LSTM:
     def advance(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)):
         """The map and its exact JVP for the points ``points`` of the batch (``state`` holds only
         those): return (state', tangents', gates f, i, o)."""
-        n, (rows, n_points, k) = self.n_local, tangents.shape
+        n, (_, n_points, k) = self.n_local, tangents.shape
         gains, bias = self.gains[:, points], self.bias[:, :, points]
         c, h = state[:n], state[n:]
         dc, dh = tangents[:n], tangents[n:]
@@ -109,6 +153,21 @@ class LSTM:
             new_state[n:] = o * tanh_c
             new_tangents[n:] = do * tanh_c[..., None] + (o * (1 - tanh_c**2))[..., None] * dc_new
         return new_state, new_tangents, np.stack([f, i, o])
+
+    def zero_state_affine_map(self, comm) -> tuple[np.ndarray, np.ndarray]:
+        """(a, b) per point with spec J(0) \\ {0} = a + b·spec(Z_c/√N): a = 1/2, b = g_c/4 where every
+        bias of the point is zero on every rank (docs/science.md §2); NaN elsewhere (the zero state is
+        not a fixed point and the Jacobian mixes all four gates)."""
+        points = self.state.shape[1]
+        largest_bias = np.abs(self.bias).max(axis=(0, 1)) if self.bias.shape[1] else np.zeros(points)
+        unbiased = comm.allreduce(largest_bias.astype(np.float64), op="max") == 0
+        scale = np.where(unbiased, self.gains[3].astype(np.float64) / 4, np.nan)
+        return np.full(points, 0.5), scale
+
+    @property
+    def zero_state_block(self) -> np.ndarray:
+        """The local rows of Z_c/√N, whose spectrum :meth:`zero_state_affine_map` maps."""
+        return self.product.weights[3 * self.n_local : 4 * self.n_local]
 
     def linearization(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)) -> np.ndarray:
         """J(state) · tangents for the map (the local rows of the Jacobian applied to the tangents)."""

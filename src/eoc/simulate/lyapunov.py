@@ -120,7 +120,9 @@ class Benettin:
         return {
             "log_sums": self.log_sums,
             "measured_time": np.array(self.measured_time),
-            "leading_rates": np.stack(self.leading_rates) if self.leading_rates else np.zeros((0, self.log_sums.shape[0])),
+            "leading_rates": np.stack(self.leading_rates)
+            if self.leading_rates
+            else np.zeros((0, self.log_sums.shape[0])),
         }
 
     def load(self, saved: dict) -> None:

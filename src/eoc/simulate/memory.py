@@ -4,7 +4,8 @@
 the first rank's share ⌈N/ranks⌉, which is the largest; P points; k tangent vectors; D = 2n for
 the LSTM's (c, h), n for the rate model; s = itemsize of the dtype):
 
-* weights: G·n·N·s (G = 4 gates for the LSTM, 1 for the rate model);
+* weights: G·n·N·s (G = the model's weight blocks, :data:`eoc.simulate.models.MODELS`: 4 gates for
+  the LSTM, 1 for the rate model);
 * state and tangents, with the working copies of one step (the LSTM's gate pre-activations and
   derivatives, RK4's four stages): ``WORKING_COPIES``·D·P·(1 + k)·s, plus the columns gathered
   from every rank for the product, 2·N·P·(1 + k)·s, and the float64 QR of the tangents, 3·D·P·k·8;
@@ -32,11 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from eoc.errors import InputError
+from eoc.simulate.engine import steps_per_lag
+from eoc.simulate.models import MODELS
 
-#: Recurrent-matrix blocks per unit: the LSTM's U_f, U_i, U_o, U_c; the rate model's J.
-GATES = {"lstm": 4, "rate": 1}
-#: State variables per unit: the LSTM's (c, h); the rate model's h.
-STATE_PER_UNIT = {"lstm": 2, "rate": 1}
 #: Units whose h is sampled for the autocorrelation (evenly spaced; see eoc.simulate.driver).
 AUTOCORR_UNITS = 256
 #: Copies of (state, tangents) alive during one step (temporaries of the LSTM map or of RK4).
@@ -97,23 +96,24 @@ def estimate(
 ) -> Estimate:
     """Peak memory of the first (largest) rank of a run; the arguments are those of the driver
     (``dt``: the rate model's step; h is sampled every max(1, round(1/dt)) steps; the LSTM's every step)."""
-    steps_per_lag = 1 if model == "lstm" else max(1, round(1 / dt))
+    facts = MODELS[model]  # weight blocks G, state variables per unit, time step
+    lag_steps = steps_per_lag(facts.check_time_step(dt))
     size = np.dtype(dtype).itemsize
     n = math.ceil(N / ranks)
-    rows = STATE_PER_UNIT[model] * n
+    rows = facts.state_per_unit * n
     columns = points * (1 + k)
-    sampled = steps // steps_per_lag
+    sampled = steps // lag_steps
     recorded = recorded_units(N, range(0, n))
     samples = sampled * recorded * points * 8
     transforms = FFT_COPIES * samples * min(FFT_CHUNK, recorded) // max(recorded, 1)
     state = rows * columns * size
     dynamics = WORKING_COPIES * state + 2 * N * columns * size + 3 * rows * points * k * 8
-    dim = STATE_PER_UNIT[model] * N
+    dim = facts.state_per_unit * N
     gathered = 0
     if with_checkpoint:  # every rank's state, tangents and samples on the first rank
         gathered = dim * columns * size + sampled * recorded_units(N, range(0, N)) * points * 8
     return Estimate(
-        weights=GATES[model] * n * N * size,
+        weights=len(facts.weight_blocks) * n * N * size,
         dynamics=dynamics,
         samples=samples + transforms,
         rates=2 * (steps // renorm_interval + 1) * points * 8,
@@ -144,8 +144,15 @@ def node_memory(environ=os.environ, meminfo: str = "/proc/meminfo", *, total: bo
     return None, "unknown (no Slurm allocation, no /proc/meminfo)"
 
 
-def check(need: Estimate, *, N: int, ranks: int, dtype: str, ranks_per_node: int | None = None,
-          available: tuple[int | None, str] | None = None) -> None:
+def check(
+    need: Estimate,
+    *,
+    N: int,
+    ranks: int,
+    dtype: str,
+    ranks_per_node: int | None = None,
+    available: tuple[int | None, str] | None = None,
+) -> None:
     """Raise InputError when ``ranks_per_node`` (default: all) ranks of ``need`` do not fit in
     ``available`` (bytes, source; default :func:`node_memory`)."""
     have, source = available if available is not None else node_memory()

@@ -15,8 +15,8 @@ def autocorrelation_sums(samples: np.ndarray, n_lags: int, *, chunk: int = 16) -
 
     ``samples`` (T, units, P): h_i(t) at T equally spaced times (spacing: one lag). For each unit
     the unbiased estimate C_i(τ) = Σ_t h_i(t) h_i(t+τ) / (T − τ) is computed with an FFT of the
-    zero-padded series (Wiener–Khinchin), ``chunk`` units at a time. Returns (Σ_i C_i(τ) over τ < n_lags, shape (n_lags, P);
-    Σ_i m_i², shape (P,)) with m_i the time mean of h_i, for the connected part.
+    zero-padded series (Wiener–Khinchin), ``chunk`` units at a time. Returns (Σ_i C_i(τ) over
+    τ < n_lags, shape (n_lags, P); Σ_i m_i², shape (P,)) with m_i the time mean of h_i, for the connected part.
     """
     length, units, points = samples.shape
     overlap = (length - np.arange(n_lags))[:, None]
@@ -57,7 +57,7 @@ def jacobian_radius(dynamics, comm, *, zero_state_rows: int, chunk: int = 256) -
     rank 0 and diagonalised once for all such points. LSTM with zero biases:
     J0 = [[I/2, U_c/2], [I/4, U_c/4]] has rank N and its non-zero eigenvalues are 1/2 + μ_c/4,
     μ_c ∈ spec(U_c), U_c = g_c Z_c/√N, so the radius tends to 1/2 + g_c/4 (circular law,
-    science.md §2); rate model: −I/2 + (g/4) φ'(0) Z/√N, radius → 1/2 + g/4 too (its leftmost
+    docs/science.md §2); rate model: −I/2 + (g/4) φ'(0) Z/√N, radius → 1/2 + g/4 too (its leftmost
     eigenvalue), while stability is decided by the rightmost, −1/2 + g/4.
 
     Other points (the LSTM with biases, whose zero state is not a fixed point and whose Jacobian
@@ -81,29 +81,19 @@ def jacobian_radius(dynamics, comm, *, zero_state_rows: int, chunk: int = 256) -
 def zero_state_affine_map(dynamics, comm) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) per point, (A,) each, with spec J(0) \\ {0} = a + b·spec(Z/√N); NaN where it is not so.
 
-    Z/√N: the stored rows of the cell input (LSTM) or of the only matrix (rate model). LSTM: a = 1/2,
-    b = g_c/4 where every bias of the point is zero on every rank; rate model: a = −1/2,
-    b = g·φ'(0)/4 for every point (the biases do not enter DF at h = 0).
+    Z/√N: the model's ``zero_state_block`` (the stored rows of the cell input for the LSTM, the only
+    matrix for the rate model); the model's own ``zero_state_affine_map(comm)`` gives (a, b). A
+    dynamics without one (a test system) has NaN: the dense Jacobian decides.
     """
-    from eoc.simulate.lstm import LSTM
-
+    if hasattr(dynamics, "zero_state_affine_map"):
+        return dynamics.zero_state_affine_map(comm)
     points = dynamics.state.shape[1]
-    if isinstance(dynamics, LSTM):
-        largest_bias = np.abs(dynamics.bias).max(axis=(0, 1)) if dynamics.bias.shape[1] else np.zeros(points)
-        unbiased = comm.allreduce(largest_bias.astype(np.float64), op="max") == 0
-        scale = np.where(unbiased, dynamics.gains[3].astype(np.float64) / 4, np.nan)
-        return np.full(points, 0.5), scale
-    slope = float(np.asarray(dynamics.phi_prime(np.zeros(1)))[0])
-    return np.full(points, -0.5), dynamics.gains.astype(np.float64) * slope / 4
+    return np.full(points, np.nan), np.full(points, np.nan)
 
 
 def _gathered_eigenvalues(dynamics, comm) -> np.ndarray | None:
     """Eigenvalues of the N × N matrix Z/√N of :func:`zero_state_affine_map` on rank 0 (None elsewhere)."""
-    from eoc.simulate.lstm import LSTM
-
-    weights = dynamics.product.weights
-    n_local = dynamics.units.stop - dynamics.units.start
-    block = weights[3 * n_local : 4 * n_local] if isinstance(dynamics, LSTM) else weights
+    block = dynamics.zero_state_block
     pieces = comm.gather((dynamics.units, block))
     if comm.rank != 0:
         return None
@@ -214,8 +204,13 @@ class Recurrence:
     def state_dict(self) -> dict:
         """Everything to continue bit-identically (``reference``: this rank's rows; nothing pending
         at a renormalisation, where checkpoints are taken)."""
-        return {"reference": self.reference, "farthest": self.farthest, "tail": self.tail,
-                "close_returns": self.close_returns, "last_return": self.last_return}
+        return {
+            "reference": self.reference,
+            "farthest": self.farthest,
+            "tail": self.tail,
+            "close_returns": self.close_returns,
+            "last_return": self.last_return,
+        }
 
     def load(self, saved: dict) -> None:
         for name, value in saved.items():

@@ -9,16 +9,12 @@ without mpi4py and without MPI started.
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from eoc.errors import InputError
-
-#: Environment variables that launchers (Hydra/MPICH, Open MPI, PMIx, Slurm's PMI-2) set in every rank.
-_LAUNCHER_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
+from eoc.launcher import started_mpi
 
 
 class SerialComm:
@@ -95,15 +91,8 @@ class MPIComm:
 
 def world() -> SerialComm | MPIComm:
     """COMM_WORLD when MPI is started (or a launcher started this process), else a serial stand-in."""
-    mpi = sys.modules.get("mpi4py.MPI")
-    if mpi is None and any(variable in os.environ for variable in _LAUNCHER_VARIABLES):
-        try:
-            from mpi4py import MPI as mpi
-        except ImportError:
-            mpi = None
-    if mpi is not None and mpi.Is_initialized() and not mpi.Is_finalized():
-        return MPIComm(mpi.COMM_WORLD)
-    return SerialComm()
+    mpi = started_mpi()
+    return SerialComm() if mpi is None else MPIComm(mpi.COMM_WORLD)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
-"""The rate model (science.md §1) in continuous time, and fixed-step RK4 for state and tangents.
+"""The rate model (docs/science.md §1.2) in continuous time, and fixed-step RK4 for state and tangents.
 
     dh/dt = F(h) = −h/2 + (g_p/4) Z φ(h) + σ_b,p ξ,       δḣ = DF(h) δ = −δ/2 + (g_p/4) Z (φ'(h) ⊙ δ)
 
 with Z/√N the stored rows (:mod:`eoc.simulate.disorder`), φ = tanh by default (any (φ, φ') pair
 may be given: the Lyapunov tests use φ(x) = x). Time unit: t of the equation above (the SCS time is
-s = t/2, science.md §1).
+s = t/2, docs/science.md §1.2).
 
 :func:`rk4_step` advances state and tangents together with the classical fourth-order scheme; the
 tangent update is the exact derivative of the RK4 map, so the measured exponents are those of the
@@ -16,10 +16,13 @@ engine records that as status "diverged").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import ClassVar
 
 import numpy as np
 
+from eoc.errors import InputError
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.recurrent import RecurrentProduct
 
@@ -42,9 +45,57 @@ def rk4_step(rhs: Callable, state: np.ndarray, tangents: np.ndarray, dt: float):
 
 
 class RateModel:
-    """The batched rate model on one rank's units, integrated with :func:`rk4_step`."""
+    """The batched rate model on one rank's units, integrated with :func:`rk4_step`, and the model's
+    facts (the entry "rate" of :data:`eoc.simulate.models.MODELS`)."""
 
-    flow = True  # continuous time: the engine interpolates returns of the state between steps
+    #: The model's name in options, paths and the ``model`` coordinate.
+    name = "rate"
+    #: The model's name in figures.
+    label = "rate model"
+    #: State variables per unit: h.
+    state_per_unit = 1
+    #: No gates (per-gate gains and bias means are refused) and no gate statistics.
+    gates = ()
+    recorded_gates = ()
+    #: One weight block, the coupling matrix J = Z/√N (N × N).
+    weight_blocks = ("J",)
+    #: Products with the recurrent matrix per step: one per RK4 stage.
+    products_per_step = 4
+    #: A flow: the time unit is t of the equation above; one step is dt.
+    time_unit = "t"
+    flow = True  # continuous time: the engine also interpolates returns of the state between steps
+    dt_meaning = "RK4 step in units of t, 1/n or n for an integer n"
+    #: Run length and renormalisation interval in steps of dt (dt = 0.1: 500 t measured after 100 t).
+    defaults: ClassVar[dict[str, int]] = {"steps": 5000, "transient": 1000, "renorm_interval": 10}
+    #: Standard deviation of the initial state's entries.
+    initial_scale = 1.0
+
+    @classmethod
+    def check_time_step(cls, dt: float) -> float:
+        """``dt`` itself, if it is 1/n or n for an integer n (lags are spaced by max(1, dt))."""
+        if not any(math.isclose(x, round(x), rel_tol=1e-9) for x in (1 / dt, dt)):
+            raise InputError(f"dt must be 1/n or n for an integer n (lags are spaced by max(1, dt)), got dt={dt!r}")
+        return dt
+
+    @classmethod
+    def point_gains(cls, g: np.ndarray, gate_gains: dict[str, float]) -> np.ndarray:
+        """(P,) gains: the point's g."""
+        return g
+
+    @classmethod
+    def build(cls, disorder, product, *, options, gains, bias_scales, state, tangents, **extra) -> RateModel:
+        """The dynamics of ``options`` (an :class:`eoc.simulate.options.Options`) on one rank;
+        ``extra``: e.g. ``transfer`` (a (φ, φ') pair instead of tanh)."""
+        return cls(
+            disorder,
+            product,
+            gains=gains,
+            bias_scales=bias_scales,
+            state=state,
+            tangents=tangents,
+            dt=options.dt,
+            **extra,
+        )
 
     def __init__(
         self,
@@ -103,6 +154,17 @@ class RateModel:
         """Advance state and tangents by one RK4 step of length dt (new arrays replace the old)."""
         with np.errstate(over="ignore", invalid="ignore"):
             self.state, self.tangents = rk4_step(self.rhs, self.state, self.tangents, self.time_step)
+
+    def zero_state_affine_map(self, comm) -> tuple[np.ndarray, np.ndarray]:
+        """(a, b) per point with spec DF(0) = a + b·spec(Z/√N): a = −1/2, b = g·φ'(0)/4 for every
+        point (the biases do not enter DF at h = 0; docs/science.md §2)."""
+        slope = float(np.asarray(self.phi_prime(np.zeros(1)))[0])
+        return np.full(self.state.shape[1], -0.5), self.gains.astype(np.float64) * slope / 4
+
+    @property
+    def zero_state_block(self) -> np.ndarray:
+        """The local rows of Z/√N, whose spectrum :meth:`zero_state_affine_map` maps."""
+        return self.product.weights
 
     def linearization(self, state: np.ndarray, tangents: np.ndarray, points: slice = slice(None)) -> np.ndarray:
         """DF(state) · tangents (the local rows of the flow's Jacobian applied to the tangents)."""

@@ -41,7 +41,10 @@ METADATA = {
     "lyapunov_max_stderr": ("1/step", "statistical error of lyapunov_max"),
     "lyapunov_residual": ("1/step", "fixed-point residual of lyapunov_max at the final input"),
     "stability": ("1", "stability parameter s = R(1) of the static branch (onset of chaos at s = 1)"),
-    "decay_rate": ("1/step", "decay rate kappa of the connected C_h(tau) (log-slope between 0.3 and 0.03 of its start)"),
+    "decay_rate": (
+        "1/step",
+        "decay rate kappa of the connected C_h(tau) (log-slope between 0.3 and 0.03 of its start)",
+    ),
     "decay_rate_stderr": ("1/step", "statistical error of decay_rate"),
     "window_decay": ("1", "connected C_h at tau = lags/2 over its value at 0 (lag-window check)"),
     "iterations": ("1", "iterations of the self-consistency map"),
@@ -50,15 +53,30 @@ METADATA = {
     "g_c": ("1", "onset of chaos g_c(sigma_b): stability parameter s = 1 on the static branch"),
 }
 
-_SCALARS = ("regime", "status", "C0", "C0_stderr", "C0_residual", "C0_static", "C_inf", "c_square",
-            "c_square_stderr", "lyapunov_max", "lyapunov_max_stderr", "lyapunov_residual", "stability",
-            "decay_rate", "decay_rate_stderr", "window_decay", "iterations")
+_SCALARS = (
+    "regime",
+    "status",
+    "C0",
+    "C0_stderr",
+    "C0_residual",
+    "C0_static",
+    "C_inf",
+    "c_square",
+    "c_square_stderr",
+    "lyapunov_max",
+    "lyapunov_max_stderr",
+    "lyapunov_residual",
+    "stability",
+    "decay_rate",
+    "decay_rate_stderr",
+    "window_decay",
+    "iterations",
+)
 _PER_GATE = ("gate_mean", "gate_std", "gate_std_stderr")
 _PER_LAG = ("autocorr", "autocorr_stderr")
 
 
-def solve_grid(g, sigma_b, *, gate_gains=None, bias_means=None, progress: bool | None = None,
-               **options) -> xr.Dataset:
+def solve_grid(g, sigma_b, *, gate_gains=None, bias_means=None, progress: bool | None = None, **options) -> xr.Dataset:
     """Solve the outer-product grid g × σ_b into an annotated Dataset with provenance (dmft_lstm.nc).
 
     ``gate_gains``/``bias_means`` as in :func:`eoc.meanfield.lstm.solve`; ``progress``: a tqdm bar
@@ -70,22 +88,41 @@ def solve_grid(g, sigma_b, *, gate_gains=None, bias_means=None, progress: bool |
     points = [Parameters.make(x, s, gate_gains=gate_gains, bias_means=bias_means) for x in g for s in sigma_b]
     if progress is None:
         progress = sys.stderr.isatty()
-    solutions = [solve_point(p, settings) for p in tqdm(points, desc="LSTM mean field", unit="point", disable=not progress)]
+    solutions = [
+        solve_point(p, settings) for p in tqdm(points, desc="LSTM mean field", unit="point", disable=not progress)
+    ]
 
     shape = (g.size, sigma_b.size)
     variables = {}
     for name in _SCALARS:
         values = np.array([getattr(s, name) for s in solutions])
-        variables[name] = (("g", "sigma_b"), values.reshape(shape).astype(str if values.dtype.kind in "UO" else values.dtype))
+        variables[name] = (
+            ("g", "sigma_b"),
+            values.reshape(shape).astype(str if values.dtype.kind in "UO" else values.dtype),
+        )
     for name in _PER_GATE:
-        variables[name] = (("g", "sigma_b", "gate"), np.array([getattr(s, name) for s in solutions]).reshape(shape + (3,)))
+        variables[name] = (
+            ("g", "sigma_b", "gate"),
+            np.array([getattr(s, name) for s in solutions]).reshape(shape + (3,)),
+        )
     for name in _PER_LAG:
-        variables[name] = (("g", "sigma_b", "tau"), np.array([getattr(s, name) for s in solutions]).reshape(shape + (-1,)))
-    variables["g_c"] = (("sigma_b",), np.array([onset_gain(s, gate_gains=gate_gains, bias_means=bias_means,
-                                                           nodes=settings.nodes) for s in sigma_b]))
+        variables[name] = (
+            ("g", "sigma_b", "tau"),
+            np.array([getattr(s, name) for s in solutions]).reshape(shape + (-1,)),
+        )
+    variables["g_c"] = (
+        ("sigma_b",),
+        np.array([onset_gain(s, gate_gains=gate_gains, bias_means=bias_means, nodes=settings.nodes) for s in sigma_b]),
+    )
     ds = xr.Dataset(variables, coords={"g": g, "sigma_b": sigma_b, "tau": solutions[0].tau, "gate": ["f", "i", "o"]})
     io.annotate(ds, METADATA)
-    config = {"g": g.tolist(), "sigma_b": sigma_b.tolist(), "model": "lstm",
-              "gate_gains": dict(gate_gains or {}), "bias_means": dict(bias_means or {}), **settings.as_dict()}
+    config = {
+        "g": g.tolist(),
+        "sigma_b": sigma_b.tolist(),
+        "model": "lstm",
+        "gate_gains": dict(gate_gains or {}),
+        "bias_means": dict(bias_means or {}),
+        **settings.as_dict(),
+    }
     ds.attrs.update(io.provenance(config), title="Mean-field theory of the full LSTM (eoc.meanfield.lstm)")
     return ds

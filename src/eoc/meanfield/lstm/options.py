@@ -66,8 +66,10 @@ class Options:
         if self.damping > 1:
             raise InputError(f"damping must be in (0, 1], got {self.damping!r}")
         if self.lags > self.steps // 4:
-            raise InputError(f"lags must be at most steps/4 = {self.steps // 4} (the window must be short "
-                             f"against the path), got lags={self.lags} with steps={self.steps}")
+            raise InputError(
+                f"lags must be at most steps/4 = {self.steps // 4} (the window must be short "
+                f"against the path), got lags={self.lags} with steps={self.steps}"
+            )
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -1,6 +1,6 @@
 """The physical parameters of one LSTM point: gains per gate, bias means, bias spread.
 
-Conventions of science.md §1: U_x has iid entries N(0, σ_x²/N) with σ_x = g unless a per-gate
+Conventions of docs/science.md §1.1: U_x has iid entries N(0, σ_x²/N) with σ_x = g unless a per-gate
 gain is given, biases b_x ~ N(μ_x, σ_b²), gates ordered f, i, o, c as in :mod:`eoc.simulate.lstm`.
 Unlike the simulation, a gate gain may be zero here (the gate is then frozen at σ(μ_x) when
 σ_b = 0: the reduced map of the validation).

@@ -45,8 +45,14 @@ def variance(root_spectrum: np.ndarray, steps: int) -> np.ndarray:
     return (power * weights).sum(axis=-1) / steps
 
 
-def sample(root_spectrum: np.ndarray, static_std: np.ndarray, mean: np.ndarray, paths: int, steps: int,
-           rng: np.random.Generator) -> np.ndarray:
+def sample(
+    root_spectrum: np.ndarray,
+    static_std: np.ndarray,
+    mean: np.ndarray,
+    paths: int,
+    steps: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Samples (G, paths, steps) of G independent processes; ``root_spectrum`` (G, steps//2 + 1),
     ``static_std`` (G,) the standard deviation of the static part, ``mean`` (G,).
 

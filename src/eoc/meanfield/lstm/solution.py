@@ -70,17 +70,40 @@ def solve_point(params: Parameters, options: Options) -> Solution:
     tau = np.arange(options.lags, dtype=float)
     C0_static = static_solution(params, nodes=options.nodes)
     s = stability_parameter(params, C0_static, nodes=options.nodes)
-    common = dict(g=params.g, sigma_b=params.sigma_b, gate_gains=params.gains, bias_means=params.means,
-                  C0_static=C0_static, stability=s, tau=tau)
+    common = dict(
+        g=params.g,
+        sigma_b=params.sigma_b,
+        gate_gains=params.gains,
+        bias_means=params.means,
+        C0_static=C0_static,
+        stability=s,
+        tau=tau,
+    )
     if s < 1.0:
         mean, std = gate_statistics(params, C0_static)
         return Solution(
-            **common, regime="fixed_point", status="ok", C0=C0_static, C0_stderr=0.0, C0_residual=0.0,
-            C_inf=C0_static, c_square=static_c_square(params, C0_static, nodes=options.nodes), c_square_stderr=0.0,
-            gate_mean=mean, gate_std=std, gate_std_stderr=np.zeros(3),
-            lyapunov_max=fixed_point_exponent(params, C0_static, nodes=options.nodes), lyapunov_max_stderr=0.0,
-            lyapunov_residual=0.0, decay_rate=np.nan, decay_rate_stderr=np.nan, window_decay=np.nan,
-            iterations=0, autocorr=np.full(tau.size, C0_static), autocorr_stderr=np.zeros(tau.size))
+            **common,
+            regime="fixed_point",
+            status="ok",
+            C0=C0_static,
+            C0_stderr=0.0,
+            C0_residual=0.0,
+            C_inf=C0_static,
+            c_square=static_c_square(params, C0_static, nodes=options.nodes),
+            c_square_stderr=0.0,
+            gate_mean=mean,
+            gate_std=std,
+            gate_std_stderr=np.zeros(3),
+            lyapunov_max=fixed_point_exponent(params, C0_static, nodes=options.nodes),
+            lyapunov_max_stderr=0.0,
+            lyapunov_residual=0.0,
+            decay_rate=np.nan,
+            decay_rate_stderr=np.nan,
+            window_decay=np.nan,
+            iterations=0,
+            autocorr=np.full(tau.size, C0_static),
+            autocorr_stderr=np.zeros(tau.size),
+        )
 
     result = solve_stationary(params, options, C_start=C0_static)
     C = result.C
@@ -98,10 +121,25 @@ def solve_point(params: Parameters, options: Options) -> Solution:
     elif abs(window_decay) > WINDOW_TOLERANCE:
         status = f"lag window too short: connected C_h at lags/2 is {window_decay:.3f} of its value at 0"
     return Solution(
-        **common, regime="chaotic", status=status, C0=C0, C0_stderr=float(result.C_stderr[0]),
-        C0_residual=result.C0_residual, C_inf=C_inf, c_square=result.c_square,
-        c_square_stderr=result.c_square_stderr, gate_mean=mean, gate_std=std,
-        gate_std_stderr=0.5 * np.abs(std_up - std_down), lyapunov_max=result.lyapunov_max,
-        lyapunov_max_stderr=result.lyapunov_max_stderr, lyapunov_residual=result.lyapunov_residual,
-        decay_rate=result.decay_rate, decay_rate_stderr=result.decay_rate_stderr, window_decay=window_decay,
-        iterations=result.iterations, autocorr=C, autocorr_stderr=result.C_stderr)
+        **common,
+        regime="chaotic",
+        status=status,
+        C0=C0,
+        C0_stderr=float(result.C_stderr[0]),
+        C0_residual=result.C0_residual,
+        C_inf=C_inf,
+        c_square=result.c_square,
+        c_square_stderr=result.c_square_stderr,
+        gate_mean=mean,
+        gate_std=std,
+        gate_std_stderr=0.5 * np.abs(std_up - std_down),
+        lyapunov_max=result.lyapunov_max,
+        lyapunov_max_stderr=result.lyapunov_max_stderr,
+        lyapunov_residual=result.lyapunov_residual,
+        decay_rate=result.decay_rate,
+        decay_rate_stderr=result.decay_rate_stderr,
+        window_decay=window_decay,
+        iterations=result.iterations,
+        autocorr=C,
+        autocorr_stderr=result.C_stderr,
+    )

@@ -107,8 +107,11 @@ class StaticFields:
         """R(z) of the module docstring (z > sup f)."""
         sf, si, so, sc = self.params.gains
         f, i, c_hat, c = self.f, self.i, self.c_hat, self.c
-        drive = self.sech2**2 * (sf**2 * (f * (1 - f)) ** 2 * c**2 + si**2 * (i * (1 - i)) ** 2 * c_hat**2
-                                 + sc**2 * i**2 * (1 - c_hat**2) ** 2)
+        drive = self.sech2**2 * (
+            sf**2 * (f * (1 - f)) ** 2 * c**2
+            + si**2 * (i * (1 - i)) ** 2 * c_hat**2
+            + sc**2 * i**2 * (1 - c_hat**2) ** 2
+        )
         memory = self.expect(drive / (z - f) ** 2)
         return so**2 * self.o_prime2 * self.tanh_square() / z**2 + self.o2 * memory
 
@@ -125,6 +128,7 @@ def static_c_square(params: Parameters, C0: float, *, nodes: int) -> float:
 
 def static_solution(params: Parameters, *, nodes: int) -> float:
     """C0 of the static branch: the smallest root of C0 = E[h*²](C0) in [0, 1]."""
+
     def residual(C):
         return StaticFields(params, C, nodes).mean_square_h() - C
 

@@ -67,8 +67,15 @@ def _control_variate_mean(values: np.ndarray, controls: np.ndarray, expected: np
     return values.mean(axis=0) - (controls.mean(axis=0) - expected) @ beta
 
 
-def evaluate(params: Parameters, options: Options, C: np.ndarray, psi: np.ndarray, lam: float, paths: int,
-             rng: np.random.Generator) -> Evaluation:
+def evaluate(
+    params: Parameters,
+    options: Options,
+    C: np.ndarray,
+    psi: np.ndarray,
+    lam: float,
+    paths: int,
+    rng: np.random.Generator,
+) -> Evaluation:
     """The map at input C_h(τ), ψ(τ) (ψ(0) = 1), λ with ``paths`` sampled units.
 
     Every path average is corrected by control variates: the time means and mean squares of the
@@ -85,8 +92,14 @@ def evaluate(params: Parameters, options: Options, C: np.ndarray, psi: np.ndarra
     root_psi = gains[:, None] * processes.spectrum(dynamic_psi, steps)[None, :]
     static_psi = gains * np.sqrt(static_psi)
     zeros = np.zeros(4)
-    expected = np.concatenate([means, means**2 + processes.variance(root_C, steps) + static_C**2,
-                               zeros, processes.variance(root_psi, steps) + static_psi**2])
+    expected = np.concatenate(
+        [
+            means,
+            means**2 + processes.variance(root_C, steps) + static_C**2,
+            zeros,
+            processes.variance(root_psi, steps) + static_psi**2,
+        ]
+    )
 
     rows, controls = [], []
     done = 0
@@ -95,15 +108,29 @@ def evaluate(params: Parameters, options: Options, C: np.ndarray, psi: np.ndarra
         fields = processes.sample(root_C, static_C, means, n, steps, rng)
         tangent_fields = processes.sample(root_psi, static_psi, zeros, n, steps, rng)
         h, u_h, v_h, c_square = unit.run(fields, tangent_fields, lam, options.burn_in)
-        rows.append(np.concatenate([processes.autocovariance(h, lags), processes.autocovariance(u_h, lags),
-                                    c_square[:, None], np.einsum("pt,pt->p", u_h, v_h)[:, None] / steps], axis=1))
+        rows.append(
+            np.concatenate(
+                [
+                    processes.autocovariance(h, lags),
+                    processes.autocovariance(u_h, lags),
+                    c_square[:, None],
+                    np.einsum("pt,pt->p", u_h, v_h)[:, None] / steps,
+                ],
+                axis=1,
+            )
+        )
         controls.append(np.concatenate([_controls(fields), _controls(tangent_fields)], axis=1))
         done += n
     estimate = _control_variate_mean(np.concatenate(rows), np.concatenate(controls), expected)
     C_out, psi_out = estimate[:lags], estimate[lags : 2 * lags]
     c_square, uv = estimate[2 * lags :]
-    return Evaluation(C=C_out, psi=psi_out, c_square=float(c_square), log_growth=float(np.log(psi_out[0])),
-                      log_growth_slope=2.0 * float(uv) / float(psi_out[0]))
+    return Evaluation(
+        C=C_out,
+        psi=psi_out,
+        c_square=float(c_square),
+        log_growth=float(np.log(psi_out[0])),
+        log_growth_slope=2.0 * float(uv) / float(psi_out[0]),
+    )
 
 
 @dataclass(frozen=True)
@@ -183,11 +210,16 @@ def solve_stationary(params: Parameters, options: Options, *, C_start: float) ->
     c2 = np.array([b.c_square for b in batches])
     kappas = np.array([decay_rate(c) for c in Cs])
     return Stationary(
-        C=Cs.mean(axis=0), C_stderr=Cs.std(axis=0, ddof=1) / root_b,
-        c_square=float(c2.mean()), c_square_stderr=float(c2.std(ddof=1) / root_b),
-        lyapunov_max=float(exponents.mean()), lyapunov_max_stderr=float(exponents.std(ddof=1) / root_b),
-        C0_residual=float(abs(Cs[:, 0].mean() - C[0])), lyapunov_residual=float(abs(exponents.mean() - lam)),
-        iterations=iterations, converged=converged,
+        C=Cs.mean(axis=0),
+        C_stderr=Cs.std(axis=0, ddof=1) / root_b,
+        c_square=float(c2.mean()),
+        c_square_stderr=float(c2.std(ddof=1) / root_b),
+        lyapunov_max=float(exponents.mean()),
+        lyapunov_max_stderr=float(exponents.std(ddof=1) / root_b),
+        C0_residual=float(abs(Cs[:, 0].mean() - C[0])),
+        lyapunov_residual=float(abs(exponents.mean() - lam)),
+        iterations=iterations,
+        converged=converged,
         decay_rate=float(np.nanmean(kappas)) if np.isfinite(kappas).any() else float("nan"),
         decay_rate_stderr=float(np.nanstd(kappas, ddof=1) / root_b) if np.isfinite(kappas).sum() > 1 else float("nan"),
     )

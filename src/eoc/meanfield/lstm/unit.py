@@ -1,6 +1,6 @@
 """The scalar LSTM recursion of one mean-field unit, and its tangent process, over sampled fields.
 
-State (science.md §1, one unit): with pre-activations a_x(t) (x = f, i, o, c) driven by h(t),
+State (docs/science.md §1.1, one unit): with pre-activations a_x(t) (x = f, i, o, c) driven by h(t),
 
     f, i, o = σ(a_f), σ(a_i), σ(a_o),  ĉ = tanh(a_c),  c(t+1) = f c(t) + i ĉ,  h(t+1) = o tanh c(t+1).
 
@@ -44,8 +44,12 @@ def run_paths(fields, tangent_fields, q, burn_in, h, u_h, v_h, c_square):  # pra
             tc = math.tanh(c_new)
             gain = o * (1.0 - tc * tc)
             drive_o = q * o * (1.0 - o) * tc * tangent_fields[2, p, t]
-            uc_new = q * (f * uc + f * (1.0 - f) * c * tangent_fields[0, p, t]
-                          + i * (1.0 - i) * ch * tangent_fields[1, p, t] + i * (1.0 - ch * ch) * tangent_fields[3, p, t])
+            uc_new = q * (
+                f * uc
+                + f * (1.0 - f) * c * tangent_fields[0, p, t]
+                + i * (1.0 - i) * ch * tangent_fields[1, p, t]
+                + i * (1.0 - ch * ch) * tangent_fields[3, p, t]
+            )
             vc_new = -uc_new + q * f * vc
             c, uc, vc = c_new, uc_new, vc_new
             if n >= burn_in:

@@ -1,4 +1,4 @@
-"""Dynamical mean-field theory of the rate model (science.md §2–3).
+"""Dynamical mean-field theory of the rate model (docs/science.md §2–3).
 
 Public API (docs/interfaces.md): :func:`solve` (one point → :class:`Solution`), :func:`solve_grid`
 (outer-product grid → the dmft.nc Dataset), :func:`static_map` (the draft's f_g) and

@@ -1,6 +1,6 @@
 """The time-dependent (chaotic) DMFT solution by energy conservation, and the decay rate λ².
 
-The stationary DMFT equation (science.md §3), (−∂τ² + 1/4) C = (g²/16) Q(C, C0) + σ_b² (the draft's
+The stationary DMFT equation (docs/science.md §3), (−∂τ² + 1/4) C = (g²/16) Q(C, C0) + σ_b² (the draft's
 eq. (5) writes g²/16 twice, once inside Δ: a typo), is Newton's law C'' = −∂V/∂C for a particle with
 the potential
 
@@ -105,9 +105,7 @@ _COARSE_NODES = 61
 def _nested_solution(g, sigma_b, C0_static, *, nodes, inner_nodes, maxiter, rtol=1e-13):
     """Bracketed energy balance in C0 (outer) with the Newton root of V' (inner); σ_b > 0.
     ``rtol``: relative tolerance of C0 (and, 0.1 rtol, of the inner root)."""
-    residual = functools.partial(
-        energy_balance, nodes=nodes, inner_nodes=inner_nodes, maxiter=maxiter, rtol=0.1 * rtol
-    )
+    residual = functools.partial(energy_balance, nodes=nodes, inner_nodes=inner_nodes, maxiter=maxiter, rtol=0.1 * rtol)
     result = find_root(
         residual,
         (4.0 * sigma_b**2, C0_static),
@@ -184,11 +182,7 @@ def _newton_polish(C0, C, g, sigma_b, C0_static, *, nodes, inner_nodes, maxiter)
         # quadratic convergence: steps of 1e-11 leave errors of order 1e-20 behind
         converged[idx] = (np.abs(step_C0) <= 1e-11 * c0) & (np.abs(step_C) <= 1e-11 * c0)
         admissible[idx] = (
-            (C0[todo] > 4 * s2)
-            & (C0[todo] <= C0_static[todo])
-            & (C[todo] >= 0)
-            & (C[todo] < C0[todo])
-            & (J12 < 0)
+            (C0[todo] > 4 * s2) & (C0[todo] <= C0_static[todo]) & (C[todo] >= 0) & (C[todo] < C0[todo]) & (J12 < 0)
         )
     return C0, C, converged & admissible
 
@@ -236,9 +230,7 @@ def decay_rate_squared(g, C_inf, C0, *, nodes: int, inner_nodes: int):
     stability parameter: positive on the stable side, zero at the fixed-point boundary."""
     C_inf, C0 = np.broadcast_arrays(np.asarray(C_inf, float), np.asarray(C0, float))
     # The rule's exact reductions at covariance C0 (outer rule) and 0 (inner rule), to save time.
-    K = np.where(
-        C_inf == C0, mean(lambda h: dphi(h) ** 2, C0, nodes=nodes), mean(dphi, C0, nodes=inner_nodes) ** 2
-    )
+    K = np.where(C_inf == C0, mean(lambda h: dphi(h) ** 2, C0, nodes=nodes), mean(dphi, C0, nodes=inner_nodes) ** 2)
     general = (C_inf > 0) & (C_inf < C0)
     K[general] = pair_mean(dphi, C_inf[general], C0[general], nodes=nodes, inner_nodes=inner_nodes)
     return 0.25 - np.asarray(g, float) ** 2 / 16 * K

@@ -9,7 +9,7 @@ write u = √(C0−C) x + √C z, v = √(C0−C) y + √C z with x, y, z indepe
 
 a nested rule with ``nodes`` points in z (outer) and ``inner_nodes`` points in x (inner).
 
-The rule (a deliberate deviation from science.md §5, which names Gauss–Hermite): the trapezoidal
+The rule (a deliberate deviation from the Gauss–Hermite rule of the draft's plan, docs/science.md §7): the trapezoidal
 rule on n equispaced nodes z_k ∈ [−8.6, 8.6] with weights ∝ e^{−z_k²/2}, normalised to sum to one.
 For integrands analytic in a strip it converges geometrically, like exp(−2π d / h) with h the node
 spacing and d = π/(2√C0) the distance of tanh(√C0 z)'s poles from the real axis (Trefethen &

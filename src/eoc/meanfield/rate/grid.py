@@ -1,6 +1,6 @@
 """Solve the DMFT of the rate model on an outer-product grid of (g, σ_b) into the dmft.nc schema.
 
-Per point (science.md §2–3): the static solution C0_static and its stability; in the chaotic regime
+Per point (docs/science.md §2–3): the static solution C0_static and its stability; in the chaotic regime
 the energy-conservation solution (C0, C∞), the curve C(τ) and the Lyapunov exponent from the
 Schrödinger problem; in the fixed-point regime C(τ) ≡ C0 = C∞ = C0_static and the closed forms.
 Everything except the curves and the Schrödinger problems is vectorised over the whole grid.
@@ -43,16 +43,28 @@ METADATA = {
     "C0": ("1", "variance C0", "C(0) of h: the chaotic solution in the chaotic regime, the static one otherwise"),
     "C0_static": ("1", "static variance", "variance of the static solution C0 = f_g(C0)"),
     "C_inf": ("1", "C_inf", "limit of C(tau) as tau -> infinity"),
-    "lambda2": ("1", "lambda2", "squared decay rate of C(tau) - C_inf, per time constant squared: "
-                "1/4 - (g^2/16) E[phi'(u) phi'(v)] at C_inf"),
-    "lambda2_factorized": ("1", "factorised lambda2", "the draft's 1/4 - (g^2/16) E[phi'(sqrt(C0) z)]^2, "
-                           "per time constant squared"),
+    "lambda2": (
+        "1",
+        "lambda2",
+        "squared decay rate of C(tau) - C_inf, per time constant squared: 1/4 - (g^2/16) E[phi'(u) phi'(v)] at C_inf",
+    ),
+    "lambda2_factorized": (
+        "1",
+        "factorised lambda2",
+        "the draft's 1/4 - (g^2/16) E[phi'(sqrt(C0) z)]^2, per time constant squared",
+    ),
     "tau_inf": ("1", "asymptotic correlation time", "1/sqrt(lambda2), in the time constant"),
     "lyapunov_max": ("1", "maximal Lyapunov exponent", "from the DMFT, per time constant"),
-    "lyapunov_bound": ("1", "continuum bound", "-1/2 + sqrt(1/4 - lambda2), a bound on lyapunov_max, "
-                       "per time constant"),
-    "odd_mode_error": ("1", "time-translation mode error", "E1 + 1/4 of the time-translation mode (accuracy "
-                       "check, NaN off chaos), per time constant squared"),
+    "lyapunov_bound": (
+        "1",
+        "continuum bound",
+        "-1/2 + sqrt(1/4 - lambda2), a bound on lyapunov_max, per time constant",
+    ),
+    "odd_mode_error": (
+        "1",
+        "time-translation mode error",
+        "E1 + 1/4 of the time-translation mode (accuracy check, NaN off chaos), per time constant squared",
+    ),
     "regime": ("", "regime", "fixed_point or chaotic (unknown where the static solve failed)"),
     "status": ("", "solver status", "ok, or the reason of a solver failure"),
     "autocorr": ("1", "autocorrelation", "C(tau) = <h(t) h(t+tau)>"),
@@ -165,9 +177,7 @@ def solve(g, sigma_b, **options) -> Solution:
     settings = Options(**options)
     result = _solve_points(np.array([g]), np.array([sigma_b]), settings, progress=False)
     first = {name: value[0] for name, value in result.items()}
-    scalars = {
-        name: value.item() if isinstance(value, np.generic) else value for name, value in first.items()
-    }
+    scalars = {name: value.item() if isinstance(value, np.generic) else value for name, value in first.items()}
     return Solution(g=g, sigma_b=sigma_b, tau=_tau_grid(settings), **scalars)
 
 
@@ -187,9 +197,7 @@ def solve_grid(g, sigma_b, *, progress: bool | None = None, **options) -> xr.Dat
     C0_trial = np.linspace(0.0, settings.c0_trial_max, settings.c0_trial_count)
 
     grid_dims = ("g", "sigma_b")
-    variables = {
-        name: (grid_dims, value.reshape(G.shape)) for name, value in result.items() if name != "autocorr"
-    }
+    variables = {name: (grid_dims, value.reshape(G.shape)) for name, value in result.items() if name != "autocorr"}
     variables["autocorr"] = (grid_dims + ("tau",), result["autocorr"].reshape(G.shape + (tau.size,)))
     variables["g_c"] = (("sigma_b",), fixed_point_boundary(sigma_b, nodes=settings.nodes))
     variables["f_g"] = (

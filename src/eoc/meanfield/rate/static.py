@@ -1,6 +1,6 @@
 """The static (fixed-point) solution of the DMFT, its stability, and the fixed-point boundary.
 
-With C(τ) ≡ C0 the DMFT equation (science.md §3) reduces to the draft's static equation
+With C(τ) ≡ C0 the DMFT equation (docs/science.md §3.1) reduces to the draft's static equation
 
     C0 = f_g(C0),     f_g(C0) = (g²/4) E[φ(√C0 z)²] + 4σ_b²,
 

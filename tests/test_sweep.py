@@ -1,4 +1,4 @@
-"""The sweep's grid (eoc.merge.grid): canonical numbers in paths, blocks, job sizes from N."""
+"""The sweep (eoc.sweep): canonical numbers in paths, blocks, job sizes from N."""
 
 import re
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from eoc import InputError
-from eoc.merge import grid
+from eoc import sweep as grid
 
 
 def test_one_label_per_number_and_it_parses_back():
@@ -38,7 +38,7 @@ def test_blocks_cover_the_grid_and_labels_give_them_back(size):
 
 
 def test_a_label_outside_the_grid_is_an_error():
-    with pytest.raises(InputError, match="block label '1.1_to_2' does not match the grid"):
+    with pytest.raises(InputError, match=r"block label '1\.1_to_2' does not match the grid"):
         grid.block_values("1.1_to_2", [1.0, 1.5, 2.0])
 
 

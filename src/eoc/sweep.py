@@ -1,7 +1,8 @@
-"""The sweep's grid: canonical numbers, blocks of jobs, and what each job asks of the machine.
+"""The sweep: canonical numbers of its grid, blocks of jobs, and what each job asks of the machine.
 
-Shared by the Snakemake workflow (``workflow/rules/common.smk``), which names files and sizes jobs
-with it, and by the merge, which compares what was found with the cells the sweep expected.
+Used by the Snakemake workflow (``workflow/rules/common.smk``), which names the files of the sweep
+and sizes its jobs with it. The facts of each model (weight blocks, products per step) come from
+the table of models, :data:`eoc.simulate.models.MODELS`.
 
 Canonical numbers: a grid value is written in paths as ``number_label(x)`` (10 significant
 digits, ``%.10g``) and the grid itself holds ``canonical(x) = float(number_label(x))``, so that
@@ -14,13 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from eoc.errors import InputError
-
-#: Gates stacked in the recurrent matrix: the LSTM's U_f, U_i, U_o, U_c (4N x N) and the rate
-#: model's J (N x N). The weights take ``gates * N**2 * 8`` bytes in float64.
-GATES = {"lstm": 4, "rate": 1}
-
-#: Products with the recurrent matrix per step: one for the LSTM, four for the rate model's RK4.
-PRODUCTS_PER_STEP = {"lstm": 1, "rate": 4}
+from eoc.simulate.models import MODELS
 
 #: Characters that a canonical number label may contain (``%.10g`` of a finite float).
 NUMBER_PATTERN = r"[0-9][0-9.e+-]*"
@@ -74,8 +69,9 @@ def block_values(label: str, grid: Sequence[float]) -> list[float]:
 
 
 def weights_mb(model: str, N: int) -> float:
-    """Memory of the recurrent weights in MiB: ``GATES[model] * N**2 * 8`` bytes (float64)."""
-    return GATES[model] * N**2 * 8 / _MB
+    """Memory of the recurrent weights in MiB: G N² × 8 bytes (float64) with G the model's weight
+    blocks (the LSTM's U_f, U_i, U_o, U_c: 4; the rate model's J: 1)."""
+    return len(MODELS[model].weight_blocks) * N**2 * 8 / _MB
 
 
 def mpi_tasks(model: str, N: int, *, mb_per_task: float, min_tasks: int, max_tasks: int) -> int:
@@ -91,12 +87,20 @@ def memory_mb(model: str, N: int, *, tasks: int, mb_per_process: float) -> int:
 
 
 def runtime_minutes(
-    model: str, N: int, *, tasks: int, steps: int, points: int, gb_per_s_per_task: float,
-    base_minutes: float, attempt: int = 1,
+    model: str,
+    N: int,
+    *,
+    tasks: int,
+    steps: int,
+    points: int,
+    gb_per_s_per_task: float,
+    base_minutes: float,
+    attempt: int = 1,
 ) -> int:
     """Wall-clock limit in minutes: each product streams the weights once from memory (it is
-    memory-bound), so ``steps * PRODUCTS_PER_STEP * points * weights / (tasks * bandwidth)``,
+    memory-bound), so ``steps * products_per_step * points * weights / (tasks * bandwidth)``
+    (products per step: the model's, one for the LSTM map, four for the rate model's RK4),
     times 2 for safety, plus a start-up ``base_minutes``; each retry (``attempt``) doubles it."""
-    streamed = steps * PRODUCTS_PER_STEP[model] * points * weights_mb(model, N) * _MB
+    streamed = steps * MODELS[model].products_per_step * points * weights_mb(model, N) * _MB
     seconds = streamed / (tasks * gb_per_s_per_task * 1e9)
     return math.ceil((base_minutes + 2 * seconds / 60) * 2 ** (attempt - 1))
