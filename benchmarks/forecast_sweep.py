@@ -42,15 +42,27 @@ def main() -> None:
             path = args.outdir / f"{system}_N{args.N}_seed{seed}_in{args.input_gain:g}.nc"
             if not path.exists():
                 start = time.time()
-                options = ForecastOptions.checked(system=system, g=G, sigma_b=SIGMA_B, N=args.N, seed=seed,
-                                                  input_gain=args.input_gain, washout=500, train=args.train, test=args.test, horizon=50, starts=20)
+                options = ForecastOptions.checked(
+                    system=system,
+                    g=G,
+                    sigma_b=SIGMA_B,
+                    N=args.N,
+                    seed=seed,
+                    input_gain=args.input_gain,
+                    washout=500,
+                    train=args.train,
+                    test=args.test,
+                    horizon=50,
+                    starts=20,
+                )
                 io.write_dataset(run(options), path)
                 print(f"{path.name}: {time.time() - start:.0f} s, load {os.getloadavg()[0]:.1f}", flush=True)
             files.append(path)
-    merged = xr.combine_by_coords([xr.open_dataset(f).expand_dims(["system", "seed"]) for f in files],
-                                  combine_attrs="drop_conflicts")
+    merged = xr.combine_by_coords(
+        [xr.open_dataset(f).expand_dims(["system", "seed"]) for f in files], combine_attrs="drop_conflicts"
+    )
     io.write_dataset(merged, args.outdir / "forecast.nc")
-    g_c = dict(zip(SIGMA_B, FixedPointTheory().critical_gain(np.array(SIGMA_B))))
+    g_c = dict(zip(SIGMA_B, FixedPointTheory().critical_gain(np.array(SIGMA_B)), strict=False))
     print("system        sigma_b  g_c    quantity   g_opt  NRMSE(mean±sd over seeds) per g")
     for system in merged.system.values:
         for sb in SIGMA_B:
@@ -58,7 +70,7 @@ def main() -> None:
                 values = merged[quantity].sel(system=system, sigma_b=sb)
                 mean, sd = values.mean("seed"), values.std("seed")
                 best = float(mean.g[int(np.argmin(mean.values))])
-                row = " ".join(f"{m:.3g}±{s:.1g}" for m, s in zip(mean.values, sd.values))
+                row = " ".join(f"{m:.3g}±{s:.1g}" for m, s in zip(mean.values, sd.values, strict=False))
                 print(f"{system:13s} {sb:5.2f}  {g_c[sb]:.3f}  {quantity[6:]:9s}  {best:4.2f}   {row}")
 
 

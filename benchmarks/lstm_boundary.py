@@ -33,10 +33,34 @@ def simulate(outdir: Path, label: str, means: dict, n: int, seed: int, steps: in
     path = outdir / f"{label}_N{n}_seed{seed}.nc"
     if path.exists():
         return path
-    command = [sys.executable, "-m", "eoc", "simulate", "--model", "lstm", "--N", str(n), "--seed", str(seed),
-               "--g", *map(str, G), "--sigma-b", *map(str, SIGMA_B), "--steps", str(steps),
-               "--transient", str(transient), "--k", "1", "--jacobian-max-N", "0", "--threads", "1",
-               "--out", str(path)]
+    command = [
+        sys.executable,
+        "-m",
+        "eoc",
+        "simulate",
+        "--model",
+        "lstm",
+        "--N",
+        str(n),
+        "--seed",
+        str(seed),
+        "--g",
+        *map(str, G),
+        "--sigma-b",
+        *map(str, SIGMA_B),
+        "--steps",
+        str(steps),
+        "--transient",
+        str(transient),
+        "--k",
+        "1",
+        "--jacobian-max-N",
+        "0",
+        "--threads",
+        "1",
+        "--out",
+        str(path),
+    ]
     command += [f"--bias-mean={gate}={value}" for gate, value in means.items()]
     start = time.time()
     subprocess.run(command, check=True)
@@ -96,7 +120,7 @@ def main() -> None:
                 errors.append(error)
             g_inf, g_err = extrapolate(args.N, values, errors)
             g_c = float(theory.critical_gain(sb))
-            cells = "  ".join(f"{v:.3f}±{e:.3f}" for v, e in zip(values, errors))
+            cells = "  ".join(f"{v:.3f}±{e:.3f}" for v, e in zip(values, errors, strict=False))
             print(f"{label:8s} {sb:5.2f}    {g_c:.3f}       {cells}  {g_inf:.3f}±{g_err:.3f}  {max(spreads):.3f}")
 
 

@@ -3,9 +3,9 @@
 import matplotlib
 import numpy as np
 import pytest
+from test_figures import figure_text, knock_out, merged_dmft, merged_simulations, render
 
 from eoc.figures.lstm_phase import linear_criterion, lstm_phase_diagram
-from test_figures import figure_text, knock_out, merged_dmft, merged_simulations, render
 
 matplotlib.use("Agg")
 

@@ -36,12 +36,23 @@ def register(subparsers) -> None:
     run_parser.add_argument("--g", nargs="+", required=True, metavar="G", help="recurrent gains (>= 0)")
     run_parser.add_argument("--sigma-b", nargs="+", required=True, metavar="S", help="gate-bias std devs (>= 0)")
     run_parser.add_argument("--input-gain", type=float, default=1.0, help="gain of the input weights (default 1)")
-    run_parser.add_argument("--bias-mean", type=_gate_value, action="append", default=[], metavar="GATE=VALUE",
-                            help="bias mean of one gate (f, i, o, c); repeat per gate (default 0)")
-    for name, text in (("washout", "discarded initial steps"), ("train", "training steps"),
-                       ("test", "test steps"), ("horizon", "free-run horizon in steps")):
-        run_parser.add_argument(f"--{name}", type=int, default=None,
-                                help=f"{text} (default: per system, eoc.forecast.job.TASKS)")
+    run_parser.add_argument(
+        "--bias-mean",
+        type=_gate_value,
+        action="append",
+        default=[],
+        metavar="GATE=VALUE",
+        help="bias mean of one gate (f, i, o, c); repeat per gate (default 0)",
+    )
+    for name, text in (
+        ("washout", "discarded initial steps"),
+        ("train", "training steps"),
+        ("test", "test steps"),
+        ("horizon", "free-run horizon in steps"),
+    ):
+        run_parser.add_argument(
+            f"--{name}", type=int, default=None, help=f"{text} (default: per system, eoc.forecast.job.TASKS)"
+        )
     run_parser.add_argument("--starts", type=int, default=20, help="free-run starts in the test stretch (default 20)")
     run_parser.add_argument("--regularisation", type=float, default=1e-6, help="ridge parameter beta (default 1e-6)")
     run_parser.add_argument("--out", required=True, metavar="PATH.nc", help="output netCDF file (written atomically)")
@@ -63,9 +74,19 @@ def run(args) -> None:
     from eoc.logs import get_logger
 
     options = ForecastOptions.checked(
-        system=args.system, g=args.g, sigma_b=args.sigma_b, N=args.N, seed=args.seed,
-        input_gain=args.input_gain, bias_means=dict(args.bias_mean), washout=args.washout, train=args.train,
-        test=args.test, horizon=args.horizon, starts=args.starts, regularisation=args.regularisation,
+        system=args.system,
+        g=args.g,
+        sigma_b=args.sigma_b,
+        N=args.N,
+        seed=args.seed,
+        input_gain=args.input_gain,
+        bias_means=dict(args.bias_mean),
+        washout=args.washout,
+        train=args.train,
+        test=args.test,
+        horizon=args.horizon,
+        starts=args.starts,
+        regularisation=args.regularisation,
     )
     path = io.check_writable(args.out)
     ds = forecast(options)

@@ -38,8 +38,15 @@ def forecast_nrmse(forecast: xr.Dataset | None) -> Figure:
             values = largest[name].sel(system=system)
             for k, bias in enumerate(biases):
                 cell = values.sel(sigma_b=bias)
-                ax.errorbar(cell["g"].values, cell.mean("seed").values, yerr=np.nan_to_num(cell.std("seed").values),
-                            marker="o", ms=3, color=f"C{k}", label=rf"$\sigma_b={bias:g}$")
+                ax.errorbar(
+                    cell["g"].values,
+                    cell.mean("seed").values,
+                    yerr=np.nan_to_num(cell.std("seed").values),
+                    marker="o",
+                    ms=3,
+                    color=f"C{k}",
+                    label=rf"$\sigma_b={bias:g}$",
+                )
                 if np.isfinite(g_c[k]):
                     ax.axvline(g_c[k], color=f"C{k}", ls=":", lw=1)
             ax.set_yscale("log")

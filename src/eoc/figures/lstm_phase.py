@@ -64,8 +64,9 @@ def _measured_boundary(simulations):
 
 
 @style.styled
-def lstm_phase_diagram(simulations: xr.Dataset | None, dmft: xr.Dataset | None, *, gate_tolerance: float = 0.05,
-                       criterion_points: int = 6) -> Figure:
+def lstm_phase_diagram(
+    simulations: xr.Dataset | None, dmft: xr.Dataset | None, *, gate_tolerance: float = 0.05, criterion_points: int = 6
+) -> Figure:
     """The LSTM's (σ_b, g) diagram: linear criterion (μ = 0, μ_f = +1), measured λ_max = 0 (N → ∞),
     mean-field onset where available, gates ≈ 1/2."""
     data.check(simulations, dmft)
@@ -77,8 +78,9 @@ def lstm_phase_diagram(simulations: xr.Dataset | None, dmft: xr.Dataset | None, 
     top = float(lstm_biases["sigma_b"].max()) if lstm_biases is not None else 1.0
     sigma_b = tuple(np.linspace(0.0, top if top > 0 else 1.0, points))
     for label, means, line in CRITERIA:
-        handles += ax.plot(sigma_b, linear_criterion(sigma_b, means), color="k", ls=line,
-                           label=f"linear criterion {label}")
+        handles += ax.plot(
+            sigma_b, linear_criterion(sigma_b, means), color="k", ls=line, label=f"linear criterion {label}"
+        )
         onset = mean_field_onset(np.array(sigma_b), dict(means))
         if onset is not None:
             handles += ax.plot(sigma_b, onset, color="C3", ls=line, label=f"mean-field onset {label}")
@@ -90,8 +92,16 @@ def lstm_phase_diagram(simulations: xr.Dataset | None, dmft: xr.Dataset | None, 
     elif not np.isfinite(measured[1]).any():
         notes.append("lstm: λ_max (N → ∞) has no zero in the gain grid")
     else:
-        handles.append(ax.errorbar(measured[0], measured[1], yerr=np.nan_to_num(measured[2]), fmt="^", color="C1",
-                                   label=r"measured $\lambda_{max}=0$ ($N\to\infty$, $\mu=0$)"))
+        handles.append(
+            ax.errorbar(
+                measured[0],
+                measured[1],
+                yerr=np.nan_to_num(measured[2]),
+                fmt="^",
+                color="C1",
+                label=r"measured $\lambda_{max}=0$ ($N\to\infty$, $\mu=0$)",
+            )
+        )
     handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
     ax.set_xlabel(r"gate-bias spread $\sigma_b$")
     ax.set_ylabel(r"gain $g$")

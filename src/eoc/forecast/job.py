@@ -61,7 +61,9 @@ class ForecastOptions:
             raise InputError(f"bias means: unknown gate(s) {sorted(unknown)}; the gates are f, i, o, c")
         means = {x: validation.finite(f"bias mean of gate {x}", v) for x, v in means.items()}
         options = cls(
-            system=system, g=g, sigma_b=sigma_b,
+            system=system,
+            g=g,
+            sigma_b=sigma_b,
             N=validation.integer("N", values.pop("N"), minimum=2),
             seed=validation.integer("seed", values.pop("seed"), minimum=0),
             input_gain=validation.nonnegative("input gain", values.pop("input_gain", 1.0)),
@@ -91,15 +93,35 @@ def run(options: ForecastOptions) -> xr.Dataset:
     """Run the job; see the module docstring for the dataset."""
     samples = options.washout + options.train + options.test + 1
     x = chaotic.generate(options.system, samples)
-    reservoir = Reservoir.draw(n=options.N, seed=options.seed, g=options.g, sigma_b=options.sigma_b,
-                               inputs=x.shape[1], input_gain=options.input_gain, bias_means=options.bias_means)
-    errors = forecast_errors(reservoir, x, washout=options.washout, train=options.train, test=options.test,
-                             horizon=options.horizon, starts=options.starts, regularisation=options.regularisation)
+    reservoir = Reservoir.draw(
+        n=options.N,
+        seed=options.seed,
+        g=options.g,
+        sigma_b=options.sigma_b,
+        inputs=x.shape[1],
+        input_gain=options.input_gain,
+        bias_means=options.bias_means,
+    )
+    errors = forecast_errors(
+        reservoir,
+        x,
+        washout=options.washout,
+        train=options.train,
+        test=options.test,
+        horizon=options.horizon,
+        starts=options.starts,
+        regularisation=options.regularisation,
+    )
     shape = (len(options.g), len(options.sigma_b))
     ds = xr.Dataset(
         {f"nrmse_{name}": (("g", "sigma_b"), values.reshape(shape)) for name, values in errors.items()},
-        coords={"g": list(options.g), "sigma_b": list(options.sigma_b), "system": options.system,
-                "N": options.N, "seed": options.seed},
+        coords={
+            "g": list(options.g),
+            "sigma_b": list(options.sigma_b),
+            "system": options.system,
+            "N": options.N,
+            "seed": options.seed,
+        },
     )
     io.annotate(ds, _METADATA)
     ds.attrs.update(
@@ -108,7 +130,6 @@ def run(options: ForecastOptions) -> xr.Dataset:
         **io.provenance(asdict(options), title="reservoir forecasting with an input-driven LSTM"),
     )
     return ds
-
 
 
 #: Keys of the workflow's ``forecast`` config that become ``eoc forecast run`` options.
