@@ -38,10 +38,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from eoc import contract, io
+from eoc import contract, io, sweep
 from eoc.errors import InputError
 from eoc.logs import get_logger
-from eoc.merge import grid
 
 SIMULATION_DIMS = ("model", "g", "sigma_b", "N", "seed")
 DMFT_DIMS = ("g", "sigma_b")
@@ -98,10 +97,10 @@ JOB_ATTRIBUTES = (
 _LOGGED_MISSING = 20
 _CHUNK = 250  # files per task of the reading processes
 _SIMULATION_PATH = re.compile(
-    rf"(?P<model>[a-z]+)/N(?P<N>[0-9]+)/seed(?P<seed>[0-9]+)/g(?P<g>{grid.BLOCK_PATTERN})"
-    rf"_sb(?P<sigma_b>{grid.BLOCK_PATTERN})\.nc$"
+    rf"(?P<model>[a-z]+)/N(?P<N>[0-9]+)/seed(?P<seed>[0-9]+)/g(?P<g>{sweep.BLOCK_PATTERN})"
+    rf"_sb(?P<sigma_b>{sweep.BLOCK_PATTERN})\.nc$"
 )
-_DMFT_PATH = re.compile(rf"sb(?P<sigma_b>{grid.BLOCK_PATTERN})\.nc$")
+_DMFT_PATH = re.compile(rf"sb(?P<sigma_b>{sweep.BLOCK_PATTERN})\.nc$")
 
 log = get_logger(__name__)
 
@@ -288,7 +287,7 @@ def _cells_of_path(path: str, pattern: re.Pattern, dims: Sequence[str], target: 
             values[dim] = [int(label)]
         elif dim in target:
             try:
-                values[dim] = grid.block_values(label, target[dim])
+                values[dim] = sweep.block_values(label, target[dim])
             except InputError:
                 return []
         else:
