@@ -23,6 +23,7 @@ from eoc.figures.data import check
 from eoc.figures.finite_size import critical_gain, finite_size_scaling
 from eoc.figures.gates import gate_statistics
 from eoc.figures.jacobian import jacobian_eigenvalues, jacobian_radius
+from eoc.figures.lstm_phase import lstm_phase_diagram
 from eoc.figures.mean_field import fixed_point_map, fixed_point_map_bias, lambda2_heatmaps
 from eoc.figures.style import save
 
@@ -47,6 +48,7 @@ FIGURES = {
     "critical_gain": Figure(critical_gain, "Finite-size scaling"),
     "lyapunov_vs_lambda2": Figure(lyapunov_vs_lambda2, "Chaos and correlations"),
     "phase_diagram": Figure(phase_diagram, "Chaos and correlations"),
+    "lstm_phase_diagram": Figure(lstm_phase_diagram, "Linear stability"),
     "jacobian_radius": Figure(jacobian_radius, "Linear stability"),
     "jacobian_eigenvalues": Figure(jacobian_eigenvalues, "Linear stability"),
     "gate_statistics": Figure(gate_statistics, "LSTM gates"),

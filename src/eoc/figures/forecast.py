@@ -52,7 +52,7 @@ def forecast_nrmse(forecast: xr.Dataset | None) -> Figure:
             ax.set_yscale("log")
             ax.set_xlabel(r"gain $g$")
             ax.set_ylabel(label)
-            ax.set_title(TITLES.get(system, system), fontsize="small")
-    axes[0, 0].legend(fontsize="x-small")
+            ax.set_title(TITLES.get(system, system))
+    axes[0, 0].legend()
     style.footnote(figure, [f"N = {int(largest['N'])}; dotted: linear criterion g_c(σ_b), zero bias means"])
     return figure

@@ -105,6 +105,6 @@ def lstm_phase_diagram(
     handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
     ax.set_xlabel(r"gate-bias spread $\sigma_b$")
     ax.set_ylabel(r"gain $g$")
-    ax.legend(handles=handles, loc="upper left", fontsize="x-small")
+    ax.legend(handles=handles, loc="upper left")
     style.footnote(figure, notes)
     return figure
