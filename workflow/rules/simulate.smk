@@ -38,7 +38,13 @@ rule simulate:
         checkpoint=lambda wc, output: checkpoint_of(output.result),
         g=lambda wc: numbers(sweep.block_values(wc.g, G)),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
-        run=f"--steps {SIM['steps']} --transient {SIM['transient']} --k {SIM['k']} --n-lags {SIM['n_lags']}",
+        # the gate-bias means go to the gated model only
+        run=lambda wc: f"--steps {SIM['steps']} --transient {SIM['transient']} --k {SIM['k']} --n-lags {SIM['n_lags']}"
+        + "".join(
+            f" --bias-mean {gate}={value}"
+            for gate, value in SIM.get("bias_means", {}).items()
+            if wc.model == "lstm"
+        ),
     shell:
         run_or_record(
             "{resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"
