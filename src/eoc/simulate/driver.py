@@ -17,7 +17,7 @@ import time
 import numpy as np
 import xarray as xr
 
-from eoc import io, validation
+from eoc import contract, io, validation
 from eoc.errors import InputError
 from eoc.logs import get_logger
 from eoc.simulate import checkpoint as checkpoints
@@ -90,8 +90,9 @@ def run(
 
     ``options``: an :class:`eoc.simulate.options.Options`; or give its fields as keywords instead
     (``run(model="rate", g=2, sigma_b=0, N=100, seed=0)``). ``checkpoint``: a file to write every
-    ``checkpoint_seconds`` of work and resume from. ``out``: rank 0 writes there. ``progress``: a
-    progress bar on rank 0 (default: when stderr is a terminal). ``comm``: the communicator
+    ``checkpoint_seconds`` of work and resume from. ``out``: rank 0 writes there. ``progress``:
+    rank 0 reports progress (:mod:`eoc.simulate.progress`): None (default) a tqdm bar when stderr is
+    a terminal and log lines every minute otherwise, True the bar, False nothing. ``comm``: the communicator
     (default: MPI's world when MPI is started, else serial).
     """
     started = time.monotonic()
@@ -106,8 +107,7 @@ def run(
     checkpoint = io.check_writable(checkpoint) if checkpoint is not None else None
     fingerprint = json.dumps({**options.as_dict(), "mpi_size": comm.size}, sort_keys=True)
     saved = checkpoints.load(checkpoint, fingerprint=fingerprint, comm=comm) if checkpoint is not None else None
-    if progress is None:
-        progress = sys.stderr.isatty()
+    terminal = sys.stderr.isatty() if progress is None else bool(progress)
 
     log.info(
         "%s N=%d seed=%d, %d point(s), k=%d on %d rank(s)",
@@ -134,7 +134,9 @@ def run(
         checkpoint=checkpoint,
         checkpoint_seconds=checkpoint_seconds,
         fingerprint=fingerprint,
-        progress=progress and comm.rank == 0,
+        progress=progress is not False and comm.rank == 0,
+        terminal=terminal,
+        time_unit=contract.TIME_UNITS.get(options.model, options.time_unit),
     )
     if saved is not None:
         engine.restore(*saved)
@@ -184,7 +186,6 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
 
     exponents = results["lyapunov"]
     spectrum = exponents if options.k > 1 else np.full_like(exponents, np.nan)
-    unit = options.time_unit
     ds = xr.Dataset(
         {
             "lyapunov_max": scalar(exponents[:, 0]),
@@ -200,7 +201,7 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
             "gate_mean": over("gate", recorded_gates(options, results["gate_mean"])),
             "gate_std": over("gate", recorded_gates(options, results["gate_std"])),
             "jacobian_radius": scalar(radius),
-            "status": scalar(results["status"].astype(str)),
+            "status": scalar(contract.status_names(results["status"])),
             "status_step": scalar(results["status_step"]),
             "wall_time": scalar(np.full(exponents.shape[0], wall_time)),
         },
@@ -215,36 +216,9 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
             "exponent": np.arange(max(options.k, 1)),
         },
     )
-    rate_unit = f"1/{unit}"
-    io.annotate(
-        ds,
-        {
-            "model": ("", "model: full LSTM or its rate model"),
-            "g": ("1", "recurrent gain g (weights g Z / sqrt(N))"),
-            "sigma_b": ("1", "bias spread sigma_b"),
-            "N": ("1", "number of units"),
-            "seed": ("1", "network realisation (seed of the disorder)"),
-            "lag": (unit, "lag tau of the autocorrelation"),
-            "gate": ("", "LSTM gate"),
-            "exponent": ("1", "index of the Lyapunov exponent (0: maximal)"),
-            "lyapunov_max": (rate_unit, "maximal Lyapunov exponent"),
-            "lyapunov_max_stderr": (rate_unit, "standard error of the maximal Lyapunov exponent (block averages)"),
-            "lyapunov_spectrum": (rate_unit, "k leading Lyapunov exponents (NaN when k <= 1)"),
-            "kaplan_yorke_dimension": ("1", "Kaplan-Yorke dimension from the k leading exponents"),
-            "entropy_rate": (rate_unit, "sum of the positive Lyapunov exponents (NaN if k too small)"),
-            "C0": ("1", "time average of |h|^2 / N"),
-            "autocorr": ("1", "autocorrelation C(tau) = <h(t).h(t+tau)>/N (total, not connected)"),
-            "tau_corr": (unit, "correlation time: lag where the connected normalised autocorrelation reaches 1/e"),
-            "gate_mean": ("1", "mean of the LSTM gate over units and time"),
-            "gate_std": ("1", "standard deviation of the LSTM gate over units and time"),
-            "jacobian_radius": (
-                rate_unit if options.model_class.flow else "1",
-                "spectral radius of the Jacobian at the zero state",
-            ),
-            "status": ("", "chaotic, fixed_point, limit_cycle, undecided or diverged (eoc.status)"),
-            "status_step": ("step", "step at which the status was decided (-1 when chaotic)"),
-            "wall_time": ("s", "wall-clock time of the run"),
-        },
-    )
-    ds.attrs.update(io.provenance(options.as_dict(), mpi_size=comm.size, mpi_library=comm.library))
+    ds = ds.assign_coords(time_unit=contract.time_unit([options.model]))
+    io.annotate(ds, contract.SIMULATION_VARIABLES)
+    ds["status"].attrs = contract.status_attributes()
+    title = f"eoc: one simulation job ({options.model}, N={options.N}, seed={options.seed})"
+    ds.attrs.update(io.provenance(options.as_dict(), mpi_size=comm.size, mpi_library=comm.library, title=title))
     return ds

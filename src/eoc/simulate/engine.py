@@ -18,11 +18,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
+from eoc.logs import get_logger
 from eoc.simulate import checkpoint as checkpoints
 from eoc.simulate.lyapunov import Benettin, orthonormalize
 from eoc.simulate.observables import Recurrence, autocorrelation_sums, classify, correlation_time
+from eoc.simulate.progress import INTERVAL, Progress
+
+log = get_logger(__name__)
 
 
 def steps_per_lag(time_step: float) -> int:
@@ -48,6 +51,9 @@ class Engine:
         checkpoint_seconds: float = 300.0,
         fingerprint: str = "",
         progress: bool = False,
+        terminal: bool = False,
+        time_unit: str = "",
+        progress_seconds: float = INTERVAL,
     ) -> None:
         self.dynamics = dynamics
         self.comm = comm
@@ -58,7 +64,9 @@ class Engine:
         self.lags = np.arange(n_lags) * self.steps_per_lag * dynamics.time_step
         self.recorded_units = recorded_units
         self.checkpoint, self.checkpoint_seconds, self.fingerprint = checkpoint, checkpoint_seconds, fingerprint
-        self.progress = progress
+        # progress on this rank: a tqdm bar on a terminal, log lines every progress_seconds otherwise
+        self.progress, self.terminal, self.progress_seconds = progress, terminal, progress_seconds
+        self.time_unit = time_unit or dynamics.time_unit
         self.tolerance = 1e-2 * np.sqrt(np.finfo(dynamics.state.dtype).eps)
 
         points, k = dynamics.state.shape[1], dynamics.tangents.shape[2]
@@ -90,26 +98,32 @@ class Engine:
         dynamics, comm = self.dynamics, self.comm
         started = last_checkpoint = time.monotonic()
         elapsed_before = self.elapsed
-        with tqdm(total=total, initial=self.step, disable=not self.progress, unit="step", mininterval=1.0) as bar:
-            while self.step < total and self.active.any():
-                s = self.step
-                boundary = (s + 1) % self.renorm_interval == 0
-                previous = dynamics.observed.copy() if boundary else None
-                dynamics.step()
-                self._check_finite(s + 1)
-                if s >= self.transient:
-                    self._accumulate(s + 1 - self.transient)
-                self.step = s + 1
-                if boundary:
-                    self._renormalize(previous)
-                    bar.update(self.step - bar.n)
-                    now = time.monotonic()
-                    if self.checkpoint is not None and comm.bcast(now - last_checkpoint >= self.checkpoint_seconds):
-                        self.elapsed = elapsed_before + now - started
-                        self.save()
-                        last_checkpoint = now
-            bar.update(self.step - bar.n)
+        report = Progress(total=total, initial=self.step, log=log, enabled=self.progress, terminal=self.terminal,
+                          time_unit=self.time_unit, interval=self.progress_seconds)
+        while self.step < total and self.active.any():
+            s = self.step
+            boundary = (s + 1) % self.renorm_interval == 0
+            previous = dynamics.observed.copy() if boundary else None
+            dynamics.step()
+            self._check_finite(s + 1)
+            if s >= self.transient:
+                self._accumulate(s + 1 - self.transient)
+            self.step = s + 1
+            if boundary:
+                self._renormalize(previous)
+                report.update(self.step, self._running_estimate())
+                now = time.monotonic()
+                if self.checkpoint is not None and comm.bcast(now - last_checkpoint >= self.checkpoint_seconds):
+                    self.elapsed = elapsed_before + now - started
+                    self.save()
+                    report.checkpoint(self.checkpoint, self.step)
+                    last_checkpoint = now
+        report.close(self._running_estimate())
         self.elapsed = elapsed_before + time.monotonic() - started
+
+    def _running_estimate(self) -> np.ndarray | None:
+        """λ_max of each point so far (None before the measurement or without tangents)."""
+        return self.benettin.exponents[:, 0] if self.k and self.benettin.measured_time else None
 
     def _check_finite(self, step: int) -> None:
         index = np.nonzero(self.active)[0]
