@@ -20,8 +20,16 @@ class Clock:
 
 
 def reporter(clock, *, terminal=False, enabled=True, initial=0):
-    return Progress(total=1000, initial=initial, log=log, enabled=enabled, terminal=terminal, time_unit="tau",
-                    interval=60.0, clock=clock)
+    return Progress(
+        total=1000,
+        initial=initial,
+        log=log,
+        enabled=enabled,
+        terminal=terminal,
+        time_unit="tau",
+        interval=60.0,
+        clock=clock,
+    )
 
 
 def test_lines_every_interval_with_rate_eta_and_estimate(caplog):

@@ -98,8 +98,15 @@ class Engine:
         dynamics, comm = self.dynamics, self.comm
         started = last_checkpoint = time.monotonic()
         elapsed_before = self.elapsed
-        report = Progress(total=total, initial=self.step, log=log, enabled=self.progress, terminal=self.terminal,
-                          time_unit=self.time_unit, interval=self.progress_seconds)
+        report = Progress(
+            total=total,
+            initial=self.step,
+            log=log,
+            enabled=self.progress,
+            terminal=self.terminal,
+            time_unit=self.time_unit,
+            interval=self.progress_seconds,
+        )
         while self.step < total and self.active.any():
             s = self.step
             boundary = (s + 1) % self.renorm_interval == 0

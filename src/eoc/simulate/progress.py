@@ -31,13 +31,22 @@ class Progress:
 
     ``terminal``: draw a tqdm bar instead of log lines. ``clock``: seconds (``time.monotonic``)."""
 
-    def __init__(self, *, total: int, initial: int, log: logging.Logger, enabled: bool, terminal: bool,
-                 time_unit: str, interval: float = INTERVAL, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        total: int,
+        initial: int,
+        log: logging.Logger,
+        enabled: bool,
+        terminal: bool,
+        time_unit: str,
+        interval: float = INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.total, self.log, self.enabled, self.time_unit = total, log, enabled, time_unit
         self.interval, self.clock = interval, clock
         self.lines = enabled and not terminal
-        self.bar = tqdm(total=total, initial=initial, disable=not (enabled and terminal), unit="step",
-                        mininterval=1.0)
+        self.bar = tqdm(total=total, initial=initial, disable=not (enabled and terminal), unit="step", mininterval=1.0)
         self.first_step, self.started = initial, clock()
         self.last_line = self.started
         self.step = initial
