@@ -1,8 +1,10 @@
 """The sweep: canonical numbers of its grid, blocks of jobs, and what each job asks of the machine.
 
 Used by the Snakemake workflow (``workflow/rules/common.smk``), which names the files of the sweep
-and sizes its jobs with it. The facts of each model (weight blocks, products per step) come from
-the table of models, :data:`eoc.simulate.models.MODELS`.
+and sizes its jobs with it, and by the merge, which reads the block labels back from the paths of
+failure records. The facts of each model (weight blocks, products per step) come from the table of
+models, :data:`eoc.simulate.models.MODELS` (imported where needed, so that naming files does not
+load the engine).
 
 Canonical numbers: a grid value is written in paths as ``number_label(x)`` (10 significant
 digits, ``%.10g``) and the grid itself holds ``canonical(x) = float(number_label(x))``, so that
@@ -15,7 +17,6 @@ import math
 from collections.abc import Iterable, Sequence
 
 from eoc.errors import InputError
-from eoc.simulate.models import MODELS
 
 #: Characters that a canonical number label may contain (``%.10g`` of a finite float).
 NUMBER_PATTERN = r"[0-9][0-9.e+-]*"
@@ -71,6 +72,8 @@ def block_values(label: str, grid: Sequence[float]) -> list[float]:
 def weights_mb(model: str, N: int) -> float:
     """Memory of the recurrent weights in MiB: G N² × 8 bytes (float64) with G the model's weight
     blocks (the LSTM's U_f, U_i, U_o, U_c: 4; the rate model's J: 1)."""
+    from eoc.simulate.models import MODELS
+
     return len(MODELS[model].weight_blocks) * N**2 * 8 / _MB
 
 
@@ -101,6 +104,8 @@ def runtime_minutes(
     memory-bound), so ``steps * products_per_step * points * weights / (tasks * bandwidth)``
     (products per step: the model's, one for the LSTM map, four for the rate model's RK4),
     times 2 for safety, plus a start-up ``base_minutes``; each retry (``attempt``) doubles it."""
+    from eoc.simulate.models import MODELS
+
     streamed = steps * MODELS[model].products_per_step * points * weights_mb(model, N) * _MB
     seconds = streamed / (tasks * gb_per_s_per_task * 1e9)
     return math.ceil((base_minutes + 2 * seconds / 60) * 2 ** (attempt - 1))
