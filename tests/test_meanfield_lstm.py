@@ -27,7 +27,7 @@ def combined(*errors):
 # -- (b) the zero state and the onset -----------------------------------------------------------------
 @pytest.mark.parametrize("g", [0.5, 1.0, 1.5, 1.9])
 def test_zero_state_below_onset(g):
-    """σ_b = 0, g < 2: the zero state, gates exactly 1/2, λ_max = ln(1/2 + g/4) (science.md §2)."""
+    """σ_b = 0, g < 2: the zero state, gates exactly 1/2, λ_max = ln(1/2 + g/4) (docs/science.md §2)."""
     s = solve(g, 0.0)
     assert s.regime == "fixed_point" and s.status == "ok"
     assert s.C0 == 0.0 and s.c_square == 0.0 and np.all(s.autocorr == 0.0)
