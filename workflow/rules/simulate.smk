@@ -50,5 +50,5 @@ rule simulate:
             "{resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"
             " --model {wildcards.model} --N {wildcards.N} --seed {wildcards.seed}"
             " --g {params.g} --sigma-b {params.sigma_b} {params.run}"
-            " --checkpoint {params.checkpoint}"
+            " --checkpoint {params.checkpoint} --damaged-checkpoint restart"
         )

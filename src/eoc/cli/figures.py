@@ -34,5 +34,11 @@ def run(args) -> None:
     from eoc.contract import open_dmft, open_simulations
     from eoc.figures import draw_all
 
-    paths = draw_all(open_simulations(args.simulations), open_dmft(args.dmft), args.outdir)
+    opened = []
+    for label, path, opener in (("--simulations", args.simulations, open_simulations), ("--dmft", args.dmft, open_dmft)):
+        try:
+            opened.append(opener(path))
+        except (OSError, ValueError) as error:  # not netCDF, truncated, empty
+            raise InputError(f"{label} file {str(path)!r} cannot be read: {error}") from None
+    paths = draw_all(*opened, args.outdir)
     log.info("wrote %d figure files to %s", len(paths), args.outdir)

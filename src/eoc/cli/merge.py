@@ -10,6 +10,7 @@ file (one per line; ``-`` for stdin), for sweeps whose file list is too long for
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -64,6 +65,9 @@ def parse_expect(items: list[str], dims: tuple[str, ...]) -> dict[str, list] | N
             expect[name] = [convert(v) for v in values.split(",")]
         except ValueError:
             raise InputError(f"--expect {name} holds a value that is not a number: {values!r}") from None
+        numbers = [] if convert is str else expect[name]
+        if any(not math.isfinite(v) or v < 0 for v in numbers) or (name in ("g", "N") and any(v <= 0 for v in numbers)):
+            raise InputError(f"--expect {name} must hold finite numbers {'> 0' if name in ('g', 'N') else '>= 0'}, got {values!r}")
     return expect
 
 

@@ -34,6 +34,12 @@ def register(subparsers) -> None:
         default=CHECKPOINT_SECONDS,
         help=f"seconds of work between checkpoints (default {CHECKPOINT_SECONDS:g})",
     )
+    resume.add_argument(
+        "--damaged-checkpoint",
+        default="stop",
+        help="stop (default): an unreadable checkpoint is an error; restart: rename it "
+        "NAME.damaged-TIME, log it and start afresh (what a sweep's retry needs)",
+    )
     parser.set_defaults(func=_simulate)
 
 
@@ -44,5 +50,6 @@ def _simulate(args: argparse.Namespace) -> None:
         options_from(args, Options),
         checkpoint=args.checkpoint,
         checkpoint_seconds=args.checkpoint_seconds,
+        damaged_checkpoint=args.damaged_checkpoint,
         out=args.out,
     )

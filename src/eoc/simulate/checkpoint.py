@@ -9,6 +9,8 @@ count, as JSON) guards against resuming a different run from the file.
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,32 +32,53 @@ def save(path: Path, *, fingerprint: str, shared: dict, local: dict, comm) -> No
         np.savez(handle, **arrays)
 
 
+class DamagedCheckpoint(InputError):
+    """The checkpoint file cannot be read (empty, truncated, corrupt): see :func:`set_aside`."""
+
+
 def load(path: Path, *, fingerprint: str, comm) -> tuple[dict, dict] | None:
     """Return (shared, this rank's local) from ``path``, or None when there is no checkpoint.
 
-    Raises InputError when the file was written by a run with another configuration or rank count.
+    Raises :class:`DamagedCheckpoint` when the file is empty, truncated or corrupt (every array
+    is read and checked, CRC included, on rank 0), and InputError when it was written by a run
+    with another configuration or rank count.
     """
     if not path.exists():
         return None
-    pieces = None
-    shared = None
+    pieces = shared = error = damaged = None
     if comm.rank == 0:
-        with np.load(path) as data:
-            saved = str(data["fingerprint"])
-            if saved == fingerprint:
-                shared = {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("shared/")}
-                pieces = [
-                    {k.split("/", 1)[1]: data[k] for k in data.files if k.startswith(f"rank{rank}/")}
-                    for rank in range(comm.size)
-                ]
-        error = (
-            None
-            if saved == fingerprint
-            else f"checkpoint {str(path)!r} belongs to another run ({saved}); move it away or delete it"
-        )
-    else:
-        error = None
-    error = comm.bcast(error)
+        try:
+            saved, shared, pieces = _read(path, comm.size)
+        except Exception as failure:  # noqa: BLE001 - any reading failure means a damaged file
+            damaged = (f"checkpoint {str(path)!r} is empty" if path.stat().st_size == 0 else
+                       f"checkpoint {str(path)!r} is truncated or corrupt ({type(failure).__name__}: {failure})")
+        else:
+            if saved != fingerprint:
+                error = f"checkpoint {str(path)!r} belongs to another run ({saved}); move it away or delete it"
+    damaged, error = comm.bcast((damaged, error))
+    if damaged:
+        raise DamagedCheckpoint(f"{damaged}; delete it to start afresh, or let the run set it aside "
+                                "(eoc simulate --damaged-checkpoint restart)")
     if error:
         raise InputError(error)
     return comm.bcast(shared), comm.scatter(pieces)
+
+
+def _read(path: Path, ranks: int) -> tuple[str, dict, list[dict]]:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}  # reads (and CRC-checks) every member
+    saved = str(arrays.pop("fingerprint"))
+    shared = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("shared/")}
+    pieces = [{k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(f"rank{rank}/")}
+              for rank in range(ranks)]
+    return saved, shared, pieces
+
+
+def set_aside(path: Path, comm) -> Path | None:
+    """Rename a damaged checkpoint to ``NAME.damaged-YYYYmmddTHHMMSS`` (rank 0) so that the run
+    starts afresh; returns the new name (on every rank)."""
+    aside = None
+    if comm.rank == 0:
+        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+        os.replace(path, aside)
+    return comm.bcast(aside)

@@ -21,6 +21,7 @@ from eoc import contract, io, validation
 from eoc.errors import InputError
 from eoc.logs import get_logger
 from eoc.simulate import checkpoint as checkpoints
+from eoc.simulate import memory
 from eoc.simulate.disorder import Disorder, initial_state, initial_tangents
 from eoc.simulate.engine import Engine, steps_per_lag
 from eoc.simulate.lyapunov import entropy_rate, kaplan_yorke_dimension
@@ -36,6 +37,11 @@ log = get_logger(__name__)
 AUTOCORR_UNITS = 256
 #: Seconds of work between checkpoints (``eoc simulate --checkpoint-seconds``).
 CHECKPOINT_SECONDS = 300.0
+#: What a run does with a checkpoint it cannot read: stop with a message, or set it aside (renamed,
+#: logged) and start afresh (a sweep's retry, which would otherwise fail on it forever).
+DAMAGED_CHECKPOINT = ("stop", "restart")
+#: Version of the checkpoint's layout, part of its fingerprint (an older file is refused by name).
+CHECKPOINT_FORMAT = 2
 
 
 def build_dynamics(options: Options, comm, **extra):
@@ -82,6 +88,7 @@ def run(
     out=None,
     checkpoint=None,
     checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    damaged_checkpoint: str = "stop",
     progress: bool | None = None,
     comm=None,
     **fields,
@@ -90,7 +97,10 @@ def run(
 
     ``options``: an :class:`eoc.simulate.options.Options`; or give its fields as keywords instead
     (``run(model="rate", g=2, sigma_b=0, N=100, seed=0)``). ``checkpoint``: a file to write every
-    ``checkpoint_seconds`` of work and resume from. ``out``: rank 0 writes there. ``progress``:
+    ``checkpoint_seconds`` of work and resume from; ``damaged_checkpoint``: "stop" (an unreadable
+    checkpoint is an InputError) or "restart" (it is renamed ``NAME.damaged-TIME``, logged, and the
+    run starts afresh). ``out``: rank 0 writes there. Before anything is allocated, the memory
+    estimate (:mod:`eoc.simulate.memory`) is checked against the node's memory. ``progress``:
     rank 0 reports progress (:mod:`eoc.simulate.progress`): None (default) a tqdm bar when stderr is
     a terminal and log lines every minute otherwise, True the bar, False nothing. ``comm``: the communicator
     (default: MPI's world when MPI is started, else serial).
@@ -103,10 +113,31 @@ def run(
         raise InputError(f"give either an Options object or its fields as keywords, not both: {sorted(fields)}")
     options.check_ranks(comm.size)
     checkpoint_seconds = validation.nonnegative("checkpoint_seconds", checkpoint_seconds)
-    out = io.check_writable(out) if out is not None else None
-    checkpoint = io.check_writable(checkpoint) if checkpoint is not None else None
-    fingerprint = json.dumps({**options.as_dict(), "mpi_size": comm.size}, sort_keys=True)
-    saved = checkpoints.load(checkpoint, fingerprint=fingerprint, comm=comm) if checkpoint is not None else None
+    damaged_checkpoint = validation.choice("damaged_checkpoint", damaged_checkpoint, DAMAGED_CHECKPOINT)
+    out = io.check_writable(out, name="--out") if out is not None else None
+    checkpoint = io.check_writable(checkpoint, name="--checkpoint") if checkpoint is not None else None
+    if out is not None and checkpoint is not None and out.resolve() == checkpoint.resolve():
+        raise InputError(f"--checkpoint {str(checkpoint)!r} is the same file as --out {str(out)!r}: "
+                         "the checkpoint would overwrite the result; give it its own name")
+    need = memory.estimate(model=options.model, N=options.N, ranks=comm.size, dtype=options.dtype,
+                           points=options.points, k=options.k, steps=options.steps,
+                           renorm_interval=options.renorm_interval, dt=options.dt,
+                           jacobian_max_N=options.jacobian_max_N, with_checkpoint=checkpoint is not None)
+    memory.check(need, N=options.N, ranks=comm.size, dtype=options.dtype,
+                 ranks_per_node=memory.ranks_on_node(comm.size))
+    fingerprint = json.dumps({**options.as_dict(), "mpi_size": comm.size, "checkpoint_format": CHECKPOINT_FORMAT},
+                             sort_keys=True)
+    saved = None
+    if checkpoint is not None:
+        try:
+            saved = checkpoints.load(checkpoint, fingerprint=fingerprint, comm=comm)
+        except checkpoints.DamagedCheckpoint as damage:
+            if damaged_checkpoint == "stop":
+                raise
+            aside = checkpoints.set_aside(checkpoint, comm)
+            log.warning("%s; set aside as %s, starting afresh", str(damage).split(";")[0], aside)
+    if progress is None:
+        progress = sys.stderr.isatty()
     terminal = sys.stderr.isatty() if progress is None else bool(progress)
 
     log.info(
@@ -120,7 +151,9 @@ def run(
     )
     dynamics = build_dynamics(options, comm)
     radius = np.full(dynamics.state.shape[1], np.nan)
-    if options.N <= options.jacobian_max_N:
+    if saved is not None:  # the checkpoint holds it: a resume does not diagonalise again
+        radius = np.array(saved[1]["jacobian_radius"])
+    elif options.N <= options.jacobian_max_N:
         radius = jacobian_radius(dynamics, comm, zero_state_rows=options.state_dim)
     engine = Engine(
         dynamics,
@@ -138,6 +171,7 @@ def run(
         terminal=terminal,
         time_unit=contract.TIME_UNITS.get(options.model, options.time_unit),
     )
+    engine.jacobian_radius = radius  # part of the engine's accumulated state: in every checkpoint
     if saved is not None:
         engine.restore(*saved)
         log.info("resumed from %s at step %d", checkpoint, engine.step)

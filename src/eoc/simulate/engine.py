@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eoc.errors import InputError
 from eoc.logs import get_logger
 from eoc.simulate import checkpoint as checkpoints
 from eoc.simulate.lyapunov import Benettin, orthonormalize
@@ -228,49 +229,45 @@ class Engine:
         return results
 
     # -- checkpoints --------------------------------------------------------------------------------
-    _SHARED = (
-        "step",
-        "elapsed",
-        "n_measured",
-        "active",
-        "diverged_step",
-        "settled_since",
-        "start_change",
-        "final_change",
-    )
-    _LOCAL = ("first_bad", "h2_sum", "gate_sum", "gate_square_sum", "samples")
+    #: What the engine is given; everything else in its ``__dict__`` is accumulated state and goes
+    #: into the checkpoint whole, so that no accumulator can be left out of it.
+    _GIVEN = frozenset({"dynamics", "comm", "n_units", "steps", "transient", "renorm_interval", "n_lags",
+                        "steps_per_lag", "lags", "recorded_units", "checkpoint", "checkpoint_seconds",
+                        "fingerprint", "progress", "tolerance", "k"})
+    #: Accumulators with their own ``state_dict()`` and ``load()``.
+    _PARTS = ("benettin", "recurrence")
+
+    def accumulated(self) -> dict[str, np.ndarray]:
+        """This rank's whole running state: the engine's accumulators, its parts' and the dynamics'
+        state and tangents (names ``part.name`` for the parts)."""
+        state = {name: np.asarray(value) for name, value in vars(self).items()
+                 if name not in self._GIVEN and name not in self._PARTS}
+        for part in self._PARTS:
+            state.update({f"{part}.{name}": np.asarray(value) for name, value in getattr(self, part).state_dict().items()})
+        state.update({"dynamics.state": self.dynamics.state, "dynamics.tangents": self.dynamics.tangents})
+        return state
 
     def save(self) -> None:
-        """Write the checkpoint (every rank calls this)."""
-        shared = {name: getattr(self, name) for name in self._SHARED}
-        shared.update({f"benettin_{name}": value for name, value in self.benettin.state_dict().items()})
-        recurrence = self.recurrence.state_dict()
-        local = {name: getattr(self, name) for name in self._LOCAL}
-        local["recurrence_reference"] = recurrence.pop("reference")
-        shared.update({f"recurrence_{name}": value for name, value in recurrence.items()})
-        local.update(state=self.dynamics.state, tangents=self.dynamics.tangents)
-        checkpoints.save(self.checkpoint, fingerprint=self.fingerprint, shared=shared, local=local, comm=self.comm)
+        """Write the checkpoint (every rank calls this): every rank's :meth:`accumulated`."""
+        checkpoints.save(self.checkpoint, fingerprint=self.fingerprint, shared={}, local=self.accumulated(),
+                         comm=self.comm)
 
     def restore(self, shared: dict, local: dict) -> None:
         """Continue from a loaded checkpoint (see :func:`eoc.simulate.checkpoint.load`)."""
-        for name in self._SHARED:
-            value = shared[name]
-            setattr(self, name, value.item() if value.ndim == 0 else np.array(value))
-        self.benettin.load(
-            {name: shared[f"benettin_{name}"] for name in ("log_sums", "measured_time", "leading_rates")}
-        )
-        for name in self._LOCAL:
-            setattr(self, name, np.array(local[name]))
-        self.recurrence.load(
-            {
-                "reference": local["recurrence_reference"],
-                **{
-                    name[len("recurrence_") :]: value
-                    for name, value in shared.items()
-                    if name.startswith("recurrence_")
-                },
-            }
-        )
+        expected = set(self.accumulated())
+        if set(local) != expected:
+            raise InputError(f"checkpoint {str(self.checkpoint)!r} does not hold this engine's state "
+                             f"(missing {sorted(expected - set(local))}, unknown {sorted(set(local) - expected)}); "
+                             "move it away or delete it")
+        parts = {part: {} for part in self._PARTS}
+        for key, value in local.items():
+            owner, _, name = key.partition(".")
+            if owner in parts:
+                parts[owner][name] = value
+            elif owner != "dynamics":
+                setattr(self, key, value.item() if value.ndim == 0 else np.array(value))
+        for part, saved in parts.items():
+            getattr(self, part).load(saved)
         self.dynamics.keep(self.active)
-        self.dynamics.state = np.array(local["state"])
-        self.dynamics.tangents = np.array(local["tangents"])
+        self.dynamics.state = np.array(local["dynamics.state"])
+        self.dynamics.tangents = np.array(local["dynamics.tangents"])

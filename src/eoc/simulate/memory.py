@@ -164,3 +164,16 @@ def check(
             f"({on_node} rank(s) x {need.describe()}), but {have / MiB:,.0f} MiB are available "
             f"({source}): use more ranks or nodes, float32, a smaller N or fewer steps"
         )
+
+
+#: Variables in which launchers give the number of ranks on this node (MPICH/Hydra, Open MPI, Slurm).
+_LOCAL_RANKS = ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE")
+
+
+def ranks_on_node(ranks: int, environ=os.environ) -> int:
+    """Ranks of this job on this node: the launcher's count where it gives one, else all ``ranks``."""
+    for name in _LOCAL_RANKS:
+        value = environ.get(name, "").split("(")[0]
+        if value.isdigit():
+            return min(int(value), ranks)
+    return ranks
