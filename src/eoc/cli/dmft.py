@@ -45,7 +45,7 @@ def run(args) -> None:
     from eoc import io
     from eoc.meanfield.rate import solve_grid
 
-    path = io.check_writable(args.out)
+    path = io.check_writable(args.out, name="--out")
     options = {name: getattr(args, name) for name in _SOLVER_OPTIONS}
     ds = solve_grid(args.g, args.sigma_b, **options)
     io.write_dataset(ds, path)

@@ -81,7 +81,7 @@ def run(args) -> None:
             paths += [Path(line.strip()) for line in stream if line.strip()]
     if not paths and expect is None:
         raise InputError("no per-job files given (FILES or --files-from) and no --expect grid")
-    io.check_writable(args.out)
+    io.check_writable(args.out, name="--out")
     config = {"kind": args.kind, "expect": expect, "files": len(paths), "require_complete": args.require_complete}
     merged = merge(paths, expect=expect, require_complete=args.require_complete, config=config)
     io.write_dataset(merged, args.out)
