@@ -136,8 +136,6 @@ def run(
                 raise
             aside = checkpoints.set_aside(checkpoint, comm)
             log.warning("%s; set aside as %s, starting afresh", str(damage).split(";")[0], aside)
-    if progress is None:
-        progress = sys.stderr.isatty()
     terminal = sys.stderr.isatty() if progress is None else bool(progress)
 
     log.info(

@@ -233,7 +233,8 @@ class Engine:
     #: into the checkpoint whole, so that no accumulator can be left out of it.
     _GIVEN = frozenset({"dynamics", "comm", "n_units", "steps", "transient", "renorm_interval", "n_lags",
                         "steps_per_lag", "lags", "recorded_units", "checkpoint", "checkpoint_seconds",
-                        "fingerprint", "progress", "tolerance", "k"})
+                        "fingerprint", "progress", "terminal", "progress_seconds", "time_unit", "tolerance",
+                        "k"})
     #: Accumulators with their own ``state_dict()`` and ``load()``.
     _PARTS = ("benettin", "recurrence")
 
