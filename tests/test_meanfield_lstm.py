@@ -200,7 +200,7 @@ def test_grid_dataset_layout():
     assert ds["gate_std"].dims == ("g", "sigma_b", "gate") and list(ds["gate"].values) == ["f", "i", "o"]
     assert list(ds["regime"].values.ravel()) == ["fixed_point", "chaotic"]
     assert ds["g_c"].sel(sigma_b=0.0).item() == pytest.approx(2.0, abs=1e-8)
-    assert ds["lyapunov_max"].attrs["units"] == "1/step" and "config" in ds.attrs
+    assert ds["lyapunov_max"].attrs["units"] == "1" and "config" in ds.attrs
     for name in ds.variables:
         assert "units" in ds[name].attrs or name in ("gate",), name
 

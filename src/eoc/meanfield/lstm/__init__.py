@@ -9,9 +9,26 @@ process), ``stationary`` (the sampled self-consistency for C_h(τ) and λ_max), 
 point), ``grid`` (the grid solve).
 """
 
-from eoc.meanfield.lstm.grid import solve_grid
-from eoc.meanfield.lstm.options import Options
-from eoc.meanfield.lstm.solution import Solution, solve
-from eoc.meanfield.lstm.static import onset_gain
+import importlib
 
-__all__ = ["Options", "Solution", "onset_gain", "solve", "solve_grid"]
+#: Public name -> the module that defines it; imported on first use (PEP 562), so that the command
+#: line can read the solver's defaults (``options``) without importing scipy.
+_EXPORTS = {
+    "Options": "options",
+    "Solution": "solution",
+    "onset_gain": "static",
+    "solve": "solution",
+    "solve_grid": "grid",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
