@@ -21,7 +21,7 @@ from eoc import contract, io, validation
 from eoc.errors import InputError
 from eoc.logs import get_logger
 from eoc.simulate import checkpoint as checkpoints
-from eoc.simulate import memory
+from eoc.simulate import memory, networks
 from eoc.simulate.disorder import Disorder, initial_state, initial_tangents
 from eoc.simulate.engine import Engine, steps_per_lag
 from eoc.simulate.lyapunov import entropy_rate, kaplan_yorke_dimension
@@ -44,24 +44,24 @@ DAMAGED_CHECKPOINT = ("stop", "restart")
 CHECKPOINT_FORMAT = 2
 
 
-def build_dynamics(options: Options, comm, **extra):
-    """This rank's share of the network and the batched dynamics, at the initial state.
+def build_network(options: Options, seed: int, comm, **extra):
+    """This rank's share of network ``seed`` and its batched dynamics, at the initial state.
 
     ``extra``: keywords of the model's ``build`` (e.g. the rate model's ``transfer``)."""
     model = options.model_class
     partition = Partition(options.N, comm.size)
     units = partition.rows(comm.rank)
     dtype = np.dtype(options.dtype)
-    disorder = Disorder.draw(n=options.N, seed=options.seed, gates=len(model.weight_blocks), units=units, dtype=dtype)
+    disorder = Disorder.draw(n=options.N, seed=seed, gates=len(model.weight_blocks), units=units, dtype=dtype)
     product = RecurrentProduct(disorder.weights, comm, partition)
     # the state is [variable 0 of units 0..N-1, variable 1 of units 0..N-1, ...]
     rows = np.concatenate(
         [block * options.N + np.arange(units.start, units.stop) for block in range(model.state_per_unit)]
     )
-    full = initial_state(options.seed, options.state_dim, scale=model.initial_scale)
+    full = initial_state(seed, options.state_dim, scale=model.initial_scale)
     state = np.repeat(full[rows, None], options.points, axis=1).astype(dtype)
     tangents = np.repeat(
-        initial_tangents(options.seed, options.state_dim, options.k)[rows, None, :], options.points, axis=1
+        initial_tangents(seed, options.state_dim, options.k)[rows, None, :], options.points, axis=1
     ).astype(dtype)
     return model.build(
         disorder,
@@ -73,6 +73,12 @@ def build_dynamics(options: Options, comm, **extra):
         tangents=tangents,
         **extra,
     )
+
+
+def build_dynamics(options: Options, comm, **extra):
+    """The batched dynamics of every seed of ``options`` (stacked when more than one), at the
+    initial state; ``extra`` as for :func:`build_network`."""
+    return networks.stack([build_network(options, seed, comm, **extra) for seed in options.seed])
 
 
 def recorded_units(options: Options, comm) -> np.ndarray:
@@ -139,20 +145,21 @@ def run(
     terminal = sys.stderr.isatty() if progress is None else bool(progress)
 
     log.info(
-        "%s N=%d seed=%d, %d point(s), k=%d on %d rank(s)",
+        "%s N=%d seed(s) %s, %d point(s) each, k=%d on %d rank(s)",
         options.model,
         options.N,
-        options.seed,
-        len(options.g) * len(options.sigma_b),
+        ",".join(map(str, options.seed)),
+        options.points,
         options.k,
         comm.size,
     )
-    dynamics = build_dynamics(options, comm)
-    radius = np.full(dynamics.state.shape[1], np.nan)
+    built = [build_network(options, seed, comm) for seed in options.seed]
+    radius = np.full(options.networks * options.points, np.nan)
     if saved is not None:  # the checkpoint holds it: a resume does not diagonalise again
         radius = np.array(saved[1]["jacobian_radius"])
     elif options.N <= options.jacobian_max_N:
-        radius = jacobian_radius(dynamics, comm, zero_state_rows=options.state_dim)
+        radius = np.concatenate([jacobian_radius(n, comm, zero_state_rows=options.state_dim) for n in built])
+    dynamics = networks.stack(built)
     engine = Engine(
         dynamics,
         comm,
@@ -183,15 +190,15 @@ def run(
     if checkpoint is not None and comm.rank == 0:
         checkpoint.unlink(missing_ok=True)
     if log.isEnabledFor(logging.INFO):
-        points = zip(
-            np.repeat(options.g, len(options.sigma_b)),
-            options.point_bias_scales(),
-            ds["status"].values.ravel(),
-            ds["lyapunov_max"].values.ravel(),
-            strict=True,
-        )
-        for g_p, sigma_b_p, status, exponent in points:
-            log.info("g=%g sigma_b=%g: status %s, lyapunov_max %.5g", g_p, sigma_b_p, status, exponent)
+        cells = ds[["status", "lyapunov_max"]].squeeze(["model", "N"]).transpose("seed", "g", "sigma_b")
+        for seed in cells["seed"].values:
+            for g_p in cells["g"].values:
+                for sigma_b_p in cells["sigma_b"].values:
+                    cell = cells.sel(seed=seed, g=g_p, sigma_b=sigma_b_p)
+                    log.info(
+                        "seed=%d g=%g sigma_b=%g: status %s, lyapunov_max %.5g",
+                        seed, g_p, sigma_b_p, cell["status"].item(), cell["lyapunov_max"].item(),
+                    )
     return ds
 
 
@@ -206,15 +213,17 @@ def recorded_gates(options: Options, values: np.ndarray) -> np.ndarray:
 
 def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: float, comm) -> xr.Dataset:
     """The per-job dataset (docs/interfaces.md): dims (model, g, sigma_b, N, seed) + lag, gate, exponent."""
-    shape = (1, len(options.g), len(options.sigma_b), 1, 1)
+    networks_points = (options.networks, len(options.g), len(options.sigma_b))
+    shape = (1, len(options.g), len(options.sigma_b), 1, options.networks)
     base = ("model", "g", "sigma_b", "N", "seed")
 
-    def scalar(values):
-        return base, np.asarray(values).reshape(shape)
+    def scalar(values):  # values (S·P,), points seed-major -> (1, G, B, 1, S)
+        return base, np.asarray(values).reshape(networks_points).transpose(1, 2, 0).reshape(shape)
 
-    def over(dim, values):  # values (n, P) -> (..., n)
+    def over(dim, values):  # values (n, S·P) -> (1, G, B, 1, S, n)
         values = np.asarray(values)
-        return base + (dim,), np.moveaxis(values, 0, -1).reshape(shape + (values.shape[0],))
+        stacked = values.reshape((values.shape[0],) + networks_points).transpose(2, 3, 1, 0)
+        return base + (dim,), stacked.reshape(shape + (values.shape[0],))
 
     exponents = results["lyapunov"]
     spectrum = exponents if options.k > 1 else np.full_like(exponents, np.nan)
@@ -242,7 +251,7 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
             "g": options.g,
             "sigma_b": options.sigma_b,
             "N": [options.N],
-            "seed": [options.seed],
+            "seed": options.seed,
             "lag": np.arange(options.n_lags) * steps_per_lag(options.time_step) * options.time_step,
             "gate": list(RECORDED_GATES),
             "exponent": np.arange(max(options.k, 1)),

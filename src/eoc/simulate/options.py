@@ -42,7 +42,8 @@ def _gate_names() -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Options:
-    """One network realisation (model, N, seed) and the batch of points g × sigma_b that share it.
+    """One or more network realisations (model, N, seeds) and the batch of points g × sigma_b that
+    each shares (several seeds are stepped together: :mod:`eoc.simulate.networks`).
 
     model: a name of :data:`eoc.simulate.models.MODELS`. g: gain(s), the gain of every gate unless
     ``gate_gains`` fixes some; sigma_b: bias spread(s); the points are their outer product, ordered
@@ -59,7 +60,7 @@ class Options:
     g: list[float] = option(help="gain(s) g")
     sigma_b: list[float] = option(help="bias spread(s) sigma_b")
     N: int = option(help="number of units")
-    seed: int = option(help="network realisation")
+    seed: list[int] = option(help="network realisation(s): one network per seed, stepped together")
     steps: int | None = option(None, group=_RUN, help="measured steps (steps of dt)", default_text=_per_model("steps"))
     transient: int | None = option(
         None, group=_RUN, help="discarded steps before measuring", default_text=_per_model("transient")
@@ -98,7 +99,8 @@ class Options:
         put("g", validation.grid("g", np.atleast_1d(self.g).tolist(), validation.positive))
         put("sigma_b", validation.grid("sigma_b", np.atleast_1d(self.sigma_b).tolist(), validation.nonnegative))
         put("N", validation.integer("N", self.N, minimum=2))
-        put("seed", validation.integer("seed", self.seed, minimum=0))
+        seeds = [validation.integer("seed", x, minimum=0) for x in np.atleast_1d(self.seed).tolist()]
+        put("seed", validation.grid("seed", seeds, lambda name, x: x))
         for name in ("renorm_interval", "steps", "transient"):
             if getattr(self, name) is None:
                 put(name, model.defaults[name])
@@ -157,7 +159,13 @@ class Options:
 
     @property
     def points(self) -> int:
+        """Points of one network: len(g) · len(sigma_b)."""
         return len(self.g) * len(self.sigma_b)
+
+    @property
+    def networks(self) -> int:
+        """Networks (seeds) of the job; the batch holds networks · points points, seed-major."""
+        return len(self.seed)
 
     def point_gains(self) -> np.ndarray:
         """The gains per point in the model's layout (LSTM: (4, P) per gate; rate model: (P,))."""

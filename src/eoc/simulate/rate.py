@@ -127,6 +127,7 @@ class RateModel:
     def keep(self, mask: np.ndarray) -> None:
         """Drop the points where ``mask`` is False (frozen: diverged)."""
         self.gains = self.gains[mask]
+        self.product.keep(mask)
         self.bias = self.bias[:, mask]
         self.state = np.ascontiguousarray(self.state[:, mask])
         self.tangents = np.ascontiguousarray(self.tangents[:, mask])

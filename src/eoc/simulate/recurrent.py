@@ -23,6 +23,9 @@ class RecurrentProduct:
         self.partition = partition
         self._out: np.ndarray | None = None
 
+    def keep(self, mask: np.ndarray) -> None:
+        """The model dropped points (``mask`` False): nothing to do for one network's weights."""
+
     def __call__(self, local_columns: np.ndarray) -> np.ndarray:
         """Return the (rows_local, m) product for local columns of shape (n_local, m)."""
         columns = self.comm.allgather_rows(local_columns, self.partition)
