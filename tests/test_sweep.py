@@ -61,7 +61,9 @@ def test_memory_and_runtime_scale_like_the_weights():
     memory = [grid.memory_mb("lstm", N, tasks=2, mb_per_process=0) for N in (4096, 8192)]
     assert memory[1] == pytest.approx(4 * memory[0], rel=1e-3)
     assert memory[0] >= grid.weights_mb("lstm", 4096)
-    options = dict(steps=10_000, points=1, gb_per_s_per_task=2.0, base_minutes=0)
+    assert grid.memory_mb("lstm", 4096, tasks=2, mb_per_process=0, networks=3) == pytest.approx(3 * memory[0], abs=1)
+    options = dict(steps=10_000, points=1, k=1, gb_per_s_per_task=2.0, gflops_per_task=10.0, step_overhead_ms=0.0,
+                   base_minutes=0)
     t = [grid.runtime_minutes("lstm", 16384, tasks=p, **options) for p in (8, 16)]
     assert t[0] == pytest.approx(2 * t[1], abs=1)
     # a step streams 8 GiB once: 10,000 steps / (8 ranks x 2 GB/s) = 5369 s; twice that, in minutes
@@ -69,3 +71,20 @@ def test_memory_and_runtime_scale_like_the_weights():
     assert grid.runtime_minutes("lstm", 16384, tasks=8, attempt=2, **options) == 2 * t[0]
     # the rate model's RK4 takes four products per step with a matrix of a quarter of the size
     assert grid.runtime_minutes("rate", 16384, tasks=8, **options) == t[0]
+
+
+def test_step_time_reads_the_weights_once_for_a_batch():
+    """A batch of points shares one read of the weights: memory bound, the step does not grow with
+    the points until the columns make it compute bound (W/8 · 2 · columns flops > W bytes · P/b);
+    networks stepped together each read their own weights; the overhead is once per step."""
+    machine = dict(gb_per_s_per_task=2.0, gflops_per_task=10.0, step_overhead_ms=0.0)
+    one, batch = (grid.step_seconds("lstm", 4096, tasks=2, points=p, k=1, **machine) for p in (1, 8))
+    assert batch == one == pytest.approx(4 * 4096**2 * 8 / (2 * 2e9))
+    columns = 64  # 2 flops per weight and column at 10 GFLOP/s against 8 bytes at 2 GB/s: bound above 20 columns
+    assert grid.step_seconds("lstm", 4096, tasks=2, points=columns // 2, k=1, **machine) == pytest.approx(
+        one * columns / 20
+    )
+    seeds = grid.step_seconds("lstm", 4096, tasks=2, points=8, k=1, networks=3, **machine)
+    assert seeds == pytest.approx(3 * one)
+    overhead = grid.step_seconds("lstm", 64, tasks=2, points=8, k=1, networks=3, **{**machine, "step_overhead_ms": 1.5})
+    assert overhead == pytest.approx(1.5e-3, rel=0.1)  # small N: the overhead is the step

@@ -83,29 +83,44 @@ def mpi_tasks(model: str, N: int, *, mb_per_task: float, min_tasks: int, max_tas
     return min(max_tasks, max(min_tasks, math.ceil(weights_mb(model, N) / mb_per_task)))
 
 
-def memory_mb(model: str, N: int, *, tasks: int, mb_per_process: float) -> int:
-    """Memory of a job in MiB: the weights (split over ranks, 1.5 x for the blocks generated
-    from the seed) plus ``mb_per_process`` per rank for Python, NumPy and MPI."""
-    return math.ceil(1.5 * weights_mb(model, N) + tasks * mb_per_process)
+def memory_mb(model: str, N: int, *, tasks: int, mb_per_process: float, networks: int = 1) -> int:
+    """Memory of a job in MiB: the weights of its ``networks`` seeds (split over ranks, 1.5 x for
+    the blocks generated from the seed) plus ``mb_per_process`` per rank for Python, NumPy and MPI."""
+    return math.ceil(1.5 * networks * weights_mb(model, N) + tasks * mb_per_process)
 
 
-def runtime_minutes(
+def step_seconds(
     model: str,
     N: int,
     *,
     tasks: int,
-    steps: int,
     points: int,
+    k: int,
+    networks: int = 1,
     gb_per_s_per_task: float,
-    base_minutes: float,
-    attempt: int = 1,
-) -> int:
-    """Wall-clock limit in minutes: each product streams the weights once from memory (it is
-    memory-bound), so ``steps * products_per_step * points * weights / (tasks * bandwidth)``
-    (products per step: the model's, one for the LSTM map, four for the rate model's RK4),
-    times 2 for safety, plus a start-up ``base_minutes``; each retry (``attempt``) doubles it."""
+    gflops_per_task: float,
+    step_overhead_ms: float,
+) -> float:
+    """Seconds of one step of a job, from the roofline of its products and a fixed overhead:
+
+        t = networks · products_per_step · max(W / (tasks · b), 2 W/8 · points · (1 + k) / (tasks · P))
+            + overhead
+
+    W the bytes of one network's weights (float64), read once per product for all ``points`` of its
+    batch and their ``k`` tangent vectors (the product turns compute bound only when the batch has
+    many columns); b = ``gb_per_s_per_task`` GB/s and P = ``gflops_per_task`` GFLOP/s per rank; the
+    overhead (``step_overhead_ms``) is the Python layer's element-wise work, once per step for all
+    networks of the job (they are stepped together, :mod:`eoc.simulate.networks`)."""
     from eoc.simulate.models import MODELS
 
-    streamed = steps * MODELS[model].products_per_step * points * weights_mb(model, N) * _MB
-    seconds = streamed / (tasks * gb_per_s_per_task * 1e9)
+    weights = weights_mb(model, N) * _MB
+    read = weights / (tasks * gb_per_s_per_task * 1e9)
+    compute = 2 * (weights / 8) * points * (1 + k) / (tasks * gflops_per_task * 1e9)
+    return networks * MODELS[model].products_per_step * max(read, compute) + step_overhead_ms / 1e3
+
+
+def runtime_minutes(model: str, N: int, *, steps: int, base_minutes: float, attempt: int = 1, **step) -> int:
+    """Wall-clock limit in minutes: ``steps`` steps of :func:`step_seconds` (keywords ``step``),
+    times 2 for safety, plus a start-up ``base_minutes``; each retry (``attempt``) doubles it."""
+    seconds = steps * step_seconds(model, N, **step)
     return math.ceil((base_minutes + 2 * seconds / 60) * 2 ** (attempt - 1))

@@ -35,19 +35,31 @@ MODELS = [
     validation.choice("models", model, tuple(MODEL_TABLE)) for model in config["models"]
 ]
 NS = config["N"]
-SEEDS = config["seeds"]
+SEEDS = [int(seed) for seed in sweep.canonical_grid("seeds", config["seeds"])]
 G = sweep.canonical_grid("g", config["g"])
 SIGMA_B = sweep.canonical_grid("sigma_b", config["sigma_b"])
 DMFT_G = sweep.canonical_grid("dmft.g", config["dmft"]["g"])
 DMFT_SIGMA_B = sweep.canonical_grid("dmft.sigma_b", config["dmft"]["sigma_b"])
 G_BLOCKS = sweep.blocks(G, SIM["batch"]["g"])
 SIGMA_B_BLOCKS = sweep.blocks(SIGMA_B, SIM["batch"]["sigma_b"])
+# seeds per job: the job steps their networks together (eoc.simulate.networks)
+SEED_BLOCKS = sweep.blocks(SEEDS, SIM["batch"].get("seeds", 1))
 DMFT_BLOCKS = sweep.blocks(DMFT_SIGMA_B, config["dmft"]["sigma_b_per_job"])
 
 if SIM["tasks"]["min"] > SIM["tasks"]["max"]:
     raise InputError(
         f"simulate.tasks.min={SIM['tasks']['min']} is larger than simulate.tasks.max={SIM['tasks']['max']}"
     )
+
+
+def seeds_of(wc):
+    """The seeds of a simulate job (its block label), as integers."""
+    return sweep.block_values(wc.seed, SEEDS)
+
+
+def points_of(wc):
+    """(g, sigma_b) points per network of a simulate job."""
+    return len(sweep.block_values(wc.g, G)) * len(sweep.block_values(wc.sigma_b, SIGMA_B))
 
 
 def tasks(model, N):
@@ -76,7 +88,7 @@ for _model in MODELS:
                 g=G,
                 sigma_b=SIGMA_B,
                 N=_N,
-                seed=SEEDS[0],
+                seed=SEEDS[: SIM["batch"].get("seeds", 1)],
                 steps=SIM["steps"],
                 transient=SIM["transient"],
                 k=SIM["k"],
@@ -95,6 +107,7 @@ for _model in MODELS:
                     renorm_interval=_checked.renorm_interval,
                     dt=_checked.dt,
                     with_checkpoint=True,
+                    networks=min(len(SEEDS), SIM["batch"].get("seeds", 1)),
                 ),
                 N=_N,
                 ranks=tasks(_model, _N),
@@ -110,7 +123,7 @@ for _model in MODELS:
 wildcard_constraints:
     model="|".join(MODEL_TABLE),
     N=r"[0-9]+",
-    seed=r"[0-9]+",
+    seed=sweep.BLOCK_PATTERN,
     g=sweep.BLOCK_PATTERN,
     sigma_b=sweep.BLOCK_PATTERN,
 
@@ -125,18 +138,18 @@ def checkpoint_of(result):
 
 
 def simulation_jobs():
-    """One wildcard dict per simulate job: (model, N, seed) x blocks of g x blocks of sigma_b."""
+    """One wildcard dict per simulate job: (model, N) x blocks of seeds x blocks of g x blocks of sigma_b."""
     return [
         dict(
             model=model,
             N=N,
-            seed=seed,
+            seed=sweep.block_label(seed),
             g=sweep.block_label(g),
             sigma_b=sweep.block_label(s),
         )
         for model in MODELS
         for N in NS
-        for seed in SEEDS
+        for seed in SEED_BLOCKS
         for g in G_BLOCKS
         for s in SIGMA_B_BLOCKS
     ]

@@ -1,5 +1,5 @@
-# One MPI job per (model, N, seed) and block of (g, sigma_b) values: `eoc simulate` over the
-# block shares the disorder of (N, seed). Ranks, memory and time limit follow from N (the LSTM's
+# One MPI job per (model, N), block of seeds and block of (g, sigma_b) values: `eoc simulate` over
+# the block shares the disorder of each (N, seed) and steps the seeds' networks together. Ranks, memory and time limit follow from N (the LSTM's
 # weights are 4 N^2 x 8 bytes in float64, the rate model's N^2 x 8) through eoc.sweep.
 # The launcher `mpi` comes from the profile (mpiexec locally, srun --mpi=pmi2 on Slurm).
 
@@ -21,21 +21,26 @@ rule simulate:
             int(wc.N),
             tasks=tasks(wc.model, wc.N),
             mb_per_process=SIM["resources"]["mb_per_process"],
+            networks=len(seeds_of(wc)),
         ),
         runtime=lambda wc, attempt: sweep.runtime_minutes(
             wc.model,
             int(wc.N),
             tasks=tasks(wc.model, wc.N),
             steps=SIM["steps"] + SIM["transient"],
-            points=len(sweep.block_values(wc.g, G))
-            * len(sweep.block_values(wc.sigma_b, SIGMA_B)),
+            points=points_of(wc),
+            k=SIM["k"],
+            networks=len(seeds_of(wc)),
             gb_per_s_per_task=SIM["resources"]["gb_per_s_per_task"],
+            gflops_per_task=SIM["resources"]["gflops_per_task"],
+            step_overhead_ms=SIM["resources"]["step_overhead_ms"],
             base_minutes=SIM["resources"]["base_minutes"],
             attempt=attempt,
         ),
     params:
         # a job killed by the scheduler resumes from here when Snakemake resubmits it
         checkpoint=lambda wc, output: checkpoint_of(output.result),
+        seed=lambda wc: " ".join(map(str, seeds_of(wc))),
         g=lambda wc: numbers(sweep.block_values(wc.g, G)),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
         # the gate-bias means go to the gated model only
@@ -48,7 +53,7 @@ rule simulate:
     shell:
         run_or_record(
             "{resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"
-            " --model {wildcards.model} --N {wildcards.N} --seed {wildcards.seed}"
+            " --model {wildcards.model} --N {wildcards.N} --seed {params.seed}"
             " --g {params.g} --sigma-b {params.sigma_b} {params.run}"
             " --checkpoint {params.checkpoint} --damaged-checkpoint restart"
         )

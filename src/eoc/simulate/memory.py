@@ -93,9 +93,12 @@ def estimate(
     dt: float = 0.1,
     jacobian_max_N: int = 1000,
     with_checkpoint: bool = False,
+    networks: int = 1,
 ) -> Estimate:
     """Peak memory of the first (largest) rank of a run; the arguments are those of the driver
-    (``dt``: the rate model's step; h is sampled every max(1, round(1/dt)) steps; the LSTM's every step)."""
+    (``dt``: the rate model's step; h is sampled every max(1, round(1/dt)) steps; the LSTM's every step;
+    ``networks``: seeds stepped together, each with its own weights and ``points`` points)."""
+    points *= networks
     facts = MODELS[model]  # weight blocks G, state variables per unit, time step
     lag_steps = steps_per_lag(facts.check_time_step(dt))
     size = np.dtype(dtype).itemsize
@@ -113,7 +116,7 @@ def estimate(
     if with_checkpoint:  # every rank's state, tangents and samples on the first rank
         gathered = dim * columns * size + sampled * recorded_units(N, range(0, N)) * points * 8
     return Estimate(
-        weights=len(facts.weight_blocks) * n * N * size,
+        weights=networks * len(facts.weight_blocks) * n * N * size,
         dynamics=dynamics,
         samples=samples + transforms,
         rates=2 * (steps // renorm_interval + 1) * points * 8,
