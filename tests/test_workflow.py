@@ -108,8 +108,10 @@ def test_conda_environment_matches_pyproject():
         (TINY, {}, dict(simulate=4, dmft=2, result_list=2, merge_simulations=1, merge_dmft=1)),
         # batched: one job per (model, N, seed) for all of g and sigma_b
         (TINY, {"simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=2, dmft=2)),
-        # default grid: 2 models x 3 N x 3 seeds, g in one block of 6, sigma_b in one of 2; 6 sigma_b / 3
-        (REPO / "config" / "config.yaml", {}, dict(simulate=18, dmft=2, merge_simulations=1, merge_dmft=1)),
+        # default grid: 2 models x 3 N, the 3 seeds, 6 g and 2 sigma_b in one job each; 6 sigma_b / 3
+        (REPO / "config" / "config.yaml", {}, dict(simulate=6, dmft=2, merge_simulations=1, merge_dmft=1)),
+        # blocks of seeds: 2 models x 1 N x 2 g x [0, 1] [2] seed blocks
+        (TINY, {"seeds": [0, 1, 2], "simulate": {"batch": {"g": 1, "sigma_b": 1, "seeds": 2}}}, dict(simulate=8)),
         (TINY, {"g": [1.0, 1.5, 2.0, 2.5, 3.0], "simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=6)),
     ],
 )
@@ -131,7 +133,7 @@ def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
         "-n", "--quiet", "rules", "--configfile", REPO / "config" / "paper.yaml", workdir=tmp_path, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    jobs = len(paper["models"]) * len(paper["N"]) * len(paper["seeds"])
+    jobs = len(paper["models"]) * len(paper["N"]) * -(-len(paper["seeds"]) // paper["simulate"]["batch"]["seeds"])
     jobs *= -(-len(paper["g"]) // paper["simulate"]["batch"]["g"]) * -(
         -len(paper["sigma_b"]) // paper["simulate"]["batch"]["sigma_b"]
     )
