@@ -6,11 +6,22 @@ import xarray as xr
 
 from eoc.errors import InputError
 from eoc.simulate import driver, run
-from eoc.simulate.parallel import SerialComm
 from eoc.simulate.options import Options
+from eoc.simulate.parallel import SerialComm
 
-COMPARED = ("lyapunov_max", "lyapunov_max_stderr", "lyapunov_spectrum", "C0", "autocorr", "tau_corr",
-            "gate_mean", "gate_std", "jacobian_radius", "status", "status_step")
+COMPARED = (
+    "lyapunov_max",
+    "lyapunov_max_stderr",
+    "lyapunov_spectrum",
+    "C0",
+    "autocorr",
+    "tau_corr",
+    "gate_mean",
+    "gate_std",
+    "jacobian_radius",
+    "status",
+    "status_step",
+)
 
 
 @pytest.mark.parametrize(

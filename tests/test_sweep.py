@@ -62,8 +62,9 @@ def test_memory_and_runtime_scale_like_the_weights():
     assert memory[1] == pytest.approx(4 * memory[0], rel=1e-3)
     assert memory[0] >= grid.weights_mb("lstm", 4096)
     assert grid.memory_mb("lstm", 4096, tasks=2, mb_per_process=0, networks=3) == pytest.approx(3 * memory[0], abs=1)
-    options = dict(steps=10_000, points=1, k=1, gb_per_s_per_task=2.0, gflops_per_task=10.0, step_overhead_ms=0.0,
-                   base_minutes=0)
+    options = dict(
+        steps=10_000, points=1, k=1, gb_per_s_per_task=2.0, gflops_per_task=10.0, step_overhead_ms=0.0, base_minutes=0
+    )
     t = [grid.runtime_minutes("lstm", 16384, tasks=p, **options) for p in (8, 16)]
     assert t[0] == pytest.approx(2 * t[1], abs=1)
     # a step streams 8 GiB once: 10,000 steps / (8 ranks x 2 GB/s) = 5369 s; twice that, in minutes

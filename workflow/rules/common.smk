@@ -59,7 +59,9 @@ def seeds_of(wc):
 
 def points_of(wc):
     """(g, sigma_b) points per network of a simulate job."""
-    return len(sweep.block_values(wc.g, G)) * len(sweep.block_values(wc.sigma_b, SIGMA_B))
+    return len(sweep.block_values(wc.g, G)) * len(
+        sweep.block_values(wc.sigma_b, SIGMA_B)
+    )
 
 
 def tasks(model, N):

@@ -197,7 +197,11 @@ def run(
                     cell = cells.sel(seed=seed, g=g_p, sigma_b=sigma_b_p)
                     log.info(
                         "seed=%d g=%g sigma_b=%g: status %s, lyapunov_max %.5g",
-                        seed, g_p, sigma_b_p, cell["status"].item(), cell["lyapunov_max"].item(),
+                        seed,
+                        g_p,
+                        sigma_b_p,
+                        cell["status"].item(),
+                        cell["lyapunov_max"].item(),
                     )
     return ds
 
