@@ -128,7 +128,8 @@ def run(
     need = memory.estimate(model=options.model, N=options.N, ranks=comm.size, dtype=options.dtype,
                            points=options.points, k=options.k, steps=options.steps,
                            renorm_interval=options.renorm_interval, dt=options.dt,
-                           jacobian_max_N=options.jacobian_max_N, with_checkpoint=checkpoint is not None)
+                           jacobian_max_N=options.jacobian_max_N, with_checkpoint=checkpoint is not None,
+                           networks=options.networks)
     memory.check(need, N=options.N, ranks=comm.size, dtype=options.dtype,
                  ranks_per_node=memory.ranks_on_node(comm.size))
     fingerprint = json.dumps({**options.as_dict(), "mpi_size": comm.size, "checkpoint_format": CHECKPOINT_FORMAT},
