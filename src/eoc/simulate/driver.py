@@ -123,17 +123,30 @@ def run(
     out = io.check_writable(out, name="--out") if out is not None else None
     checkpoint = io.check_writable(checkpoint, name="--checkpoint") if checkpoint is not None else None
     if out is not None and checkpoint is not None and out.resolve() == checkpoint.resolve():
-        raise InputError(f"--checkpoint {str(checkpoint)!r} is the same file as --out {str(out)!r}: "
-                         "the checkpoint would overwrite the result; give it its own name")
-    need = memory.estimate(model=options.model, N=options.N, ranks=comm.size, dtype=options.dtype,
-                           points=options.points, k=options.k, steps=options.steps,
-                           renorm_interval=options.renorm_interval, dt=options.dt,
-                           jacobian_max_N=options.jacobian_max_N, with_checkpoint=checkpoint is not None,
-                           networks=options.networks)
-    memory.check(need, N=options.N, ranks=comm.size, dtype=options.dtype,
-                 ranks_per_node=memory.ranks_on_node(comm.size))
-    fingerprint = json.dumps({**options.as_dict(), "mpi_size": comm.size, "checkpoint_format": CHECKPOINT_FORMAT},
-                             sort_keys=True)
+        raise InputError(
+            f"--checkpoint {str(checkpoint)!r} is the same file as --out {str(out)!r}: "
+            "the checkpoint would overwrite the result; give it its own name"
+        )
+    need = memory.estimate(
+        model=options.model,
+        N=options.N,
+        ranks=comm.size,
+        dtype=options.dtype,
+        points=options.points,
+        k=options.k,
+        steps=options.steps,
+        renorm_interval=options.renorm_interval,
+        dt=options.dt,
+        jacobian_max_N=options.jacobian_max_N,
+        with_checkpoint=checkpoint is not None,
+        networks=options.networks,
+    )
+    memory.check(
+        need, N=options.N, ranks=comm.size, dtype=options.dtype, ranks_per_node=memory.ranks_on_node(comm.size)
+    )
+    fingerprint = json.dumps(
+        {**options.as_dict(), "mpi_size": comm.size, "checkpoint_format": CHECKPOINT_FORMAT}, sort_keys=True
+    )
     saved = None
     if checkpoint is not None:
         try:
