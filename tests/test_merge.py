@@ -95,7 +95,7 @@ def test_units_are_true_for_every_model(tmp_path):
     merged = merge_simulations(single_cell_files(tmp_path), expect=GRID)
     for name in ("lyapunov_max", "tau_corr", "lag"):
         assert merged[name].attrs["units"] == "1"  # a valid UDUNITS string: time in time_unit
-    assert merged.lyapunov_max.sel(model="rate").time_unit.item() == "tau"
+    assert merged.lyapunov_max.sel(model="rate").time_unit.item() == "t"
     assert merged.lyapunov_max.sel(model="lstm").time_unit.item() == "step"
     assert len(merged.lyapunov_max.attrs["long_name"]) <= 40 and "time_unit" in merged.lyapunov_max.attrs["description"]
 

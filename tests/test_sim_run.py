@@ -274,7 +274,7 @@ def test_command_line_serial_run(tmp_path):
     assert re.search(r"step 350/350 \(100%\), [0-9.e+]+ steps/s, ETA 0:00:00, lambda_max .* \(per tau\)", done.stderr)
     with contract.open_dataset(out) as ds:
         assert ds.sizes["g"] == 2 and ds.sizes["exponent"] == 2
-        assert ds["lyapunov_max"].attrs["units"] == "1" and ds["time_unit"].item() == "tau"
+        assert ds["lyapunov_max"].attrs["units"] == "1" and ds["time_unit"].item() == "t"
         assert '"steps": 300' in ds.attrs["config"]
     with xr.open_dataset(out) as raw:  # on disk: CF integer flags
         assert raw["status"].dtype.kind == "i" and raw["status"].attrs["flag_meanings"].split() == list(SIMULATION)

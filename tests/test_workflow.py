@@ -213,7 +213,7 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     assert (sims.mpi_size == tiny["simulate"]["tasks"]["min"]).all()  # every job ran on its ranks
     for name in ("lyapunov_max", "C0", "autocorr"):
         assert {"units", "long_name"} <= set(sims[name].attrs)
-    assert sims.lyapunov_max.sel(model="rate").time_unit.item() == "tau"  # the rate model's unit of time
+    assert sims.lyapunov_max.sel(model="rate").time_unit.item() == "t"  # the rate model's unit of time
     assert {"eoc_version", "git_revision", "git_tree_dirty", "config", "host", "created_utc"} <= set(sims.attrs)
     job = json.loads(sims.job_config.values[sims.cell_job.sel(model="rate", g=3.0).item()])
     assert (job["steps"], job["transient"], job["k"]) == (

@@ -31,12 +31,10 @@ import xarray as xr
 from eoc import status as statuses
 
 CONVENTIONS = "CF-1.10"
-#: The unit of time of each model: LSTM steps, and the rate model's time constant tau (dt in tau).
-TIME_UNITS = {"lstm": "step", "rate": "tau"}
 TIME_UNIT_METADATA = {
     "long_name": "unit of time of the model",
-    "description": "step: one LSTM update; tau: the rate model's time constant (its dt is in tau). "
-    "Exponents are per time_unit; lags and correlation times are in time_unit.",
+    "description": "step: one LSTM update; t: the time of the rate model's equation dh/dt = -h/2 + ... "
+    "(its dt is in t). Exponents are per time_unit; lags and correlation times are in time_unit.",
 }
 REFERENCES = (
     "Edge of chaos in randomly initialised LSTMs and their rate model (eoc); physics conventions: docs/science.md"
@@ -76,9 +74,11 @@ def status_names(values) -> np.ndarray:
 
 
 def time_unit(models) -> xr.DataArray:
-    """The ``time_unit`` coordinate over ``model`` for the model names ``models``."""
+    """The ``time_unit`` coordinate over ``model`` for the model names ``models`` (from the model table)."""
+    from eoc.simulate.models import MODELS
+
     models = list(np.atleast_1d(np.asarray(models)).astype(str))
-    return xr.DataArray([TIME_UNITS[m] for m in models], dims="model", attrs=dict(TIME_UNIT_METADATA))
+    return xr.DataArray([MODELS[m].time_unit for m in models], dims="model", attrs=dict(TIME_UNIT_METADATA))
 
 
 def encode(ds: xr.Dataset) -> tuple[xr.Dataset, dict]:

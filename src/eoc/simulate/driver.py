@@ -188,7 +188,7 @@ def run(
         fingerprint=fingerprint,
         progress=progress is not False and comm.rank == 0,
         terminal=terminal,
-        time_unit=contract.TIME_UNITS.get(options.model, options.time_unit),
+        time_unit=options.time_unit,
     )
     engine.jacobian_radius = radius  # part of the engine's accumulated state: in every checkpoint
     if saved is not None:
