@@ -32,7 +32,10 @@ CASES = [
     (SIM + ["--out", "s.nc", "--gate-gain", "f=abc"], "expected GATE=VALUE"),
     (SIM + ["--out", "s.nc", "--bias-mean", "o=nan"], "bias mean of gate o must be finite, got nan"),
     (SIM + ["--out", "s.nc", "--checkpoint-seconds", "-1"], "checkpoint_seconds must be >= 0, got -1.0"),
-    (SIM + ["--out", "s.nc", "--damaged-checkpoint", "ignore"], "damaged_checkpoint must be one of 'stop', 'restart'; got 'ignore'"),
+    (
+        SIM + ["--out", "s.nc", "--damaged-checkpoint", "ignore"],
+        "damaged_checkpoint must be one of 'stop', 'restart'; got 'ignore'",
+    ),
     (SIM + ["--out", "s.nc", "--checkpoint", "s.nc"], "--checkpoint 's.nc' is the same file as --out 's.nc'"),
     (SIM + ["--out", "/sys/eoc/s.nc"], "--out folder '/sys/eoc' (its existing parent '/sys') is not writable"),
     (SIM + ["--out", "."], "--out path '.' is a directory"),
@@ -49,19 +52,43 @@ CASES = [
     (DMFT + ["--out", "new/d.nc", "--box-decay-lengths", "nan"], "box_decay_lengths must be finite, got nan"),
     (DMFT + ["--out", "/sys/d.nc"], "--out folder '/sys' is not writable"),
     # merge
-    (["merge", "simulations", "--out", "m.nc", "--expect", "g=nan"], "--expect g must hold finite numbers > 0, got 'nan'"),
-    (["merge", "simulations", "--out", "m.nc", "--expect", "seed=-1"], "--expect seed must hold finite numbers >= 0, got '-1'"),
-    (["merge", "simulations", "--out", "m.nc", "--expect", "N=1.5"], "--expect N holds a value that is not a number: '1.5'"),
+    (
+        ["merge", "simulations", "--out", "m.nc", "--expect", "g=nan"],
+        "--expect g must hold finite numbers > 0, got 'nan'",
+    ),
+    (
+        ["merge", "simulations", "--out", "m.nc", "--expect", "seed=-1"],
+        "--expect seed must hold finite numbers >= 0, got '-1'",
+    ),
+    (
+        ["merge", "simulations", "--out", "m.nc", "--expect", "N=1.5"],
+        "--expect N holds a value that is not a number: '1.5'",
+    ),
     (["merge", "simulations", "--out", "m.nc", "--expect", "colour=red"], "--expect must be DIM=V1,V2,..."),
-    (["merge", "simulations", "--out", "m.nc", "--files-from", "no-such-list"], "--files-from 'no-such-list' cannot be read"),
+    (
+        ["merge", "simulations", "--out", "m.nc", "--files-from", "no-such-list"],
+        "--files-from 'no-such-list' cannot be read",
+    ),
     (["merge", "simulations", "--out", "m.nc"], "no per-job files given"),
     (["merge", "dmft", "--out", "/sys/m.nc", "garbage.bin"], "--out folder '/sys' is not writable"),
     (["merge", "volumes", "--out", "m.nc"], "argument KIND: invalid choice: 'volumes'"),
     # figures
-    (["figures", "--simulations", "garbage.bin", "--dmft", "garbage.bin", "--outdir", "f"], "--simulations file 'garbage.bin' cannot be read"),
-    (["figures", "--simulations", "empty.bin", "--dmft", "garbage.bin", "--outdir", "f"], "--simulations file 'empty.bin' cannot be read"),
-    (["figures", "--simulations", "nofile.nc", "--dmft", "garbage.bin", "--outdir", "f"], "--simulations file 'nofile.nc' does not exist"),
-    (["figures", "--simulations", "garbage.bin", "--dmft", "garbage.bin", "--outdir", "garbage.bin/f"], "--outdir 'garbage.bin/f' cannot be created"),
+    (
+        ["figures", "--simulations", "garbage.bin", "--dmft", "garbage.bin", "--outdir", "f"],
+        "--simulations file 'garbage.bin' cannot be read",
+    ),
+    (
+        ["figures", "--simulations", "empty.bin", "--dmft", "garbage.bin", "--outdir", "f"],
+        "--simulations file 'empty.bin' cannot be read",
+    ),
+    (
+        ["figures", "--simulations", "nofile.nc", "--dmft", "garbage.bin", "--outdir", "f"],
+        "--simulations file 'nofile.nc' does not exist",
+    ),
+    (
+        ["figures", "--simulations", "garbage.bin", "--dmft", "garbage.bin", "--outdir", "garbage.bin/f"],
+        "--outdir 'garbage.bin/f' cannot be created",
+    ),
     # the command itself
     (["simulat"], "invalid choice: 'simulat'"),
     (["--log-level", "LOUD", "dmft"], "argument --log-level: invalid choice: 'LOUD'"),

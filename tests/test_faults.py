@@ -8,12 +8,9 @@ traceback, a silent NaN or a lost result. Tiny networks: the whole file runs in 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -50,8 +47,11 @@ class Interrupt(BaseException):
     """Stands for a kill: not an Exception, so nothing on the way catches it."""
 
 
-@pytest.mark.parametrize("where, nth", [("checkpoint", 1), ("checkpoint", 7), ("checkpoint", -1), ("final", 0)],
-                         ids=["after-first-checkpoint", "after-seventh", "after-last-checkpoint", "final-write"])
+@pytest.mark.parametrize(
+    "where, nth",
+    [("checkpoint", 1), ("checkpoint", 7), ("checkpoint", -1), ("final", 0)],
+    ids=["after-first-checkpoint", "after-seventh", "after-last-checkpoint", "final-write"],
+)
 def test_interrupted_run_resumes_to_the_identical_result(tmp_path, monkeypatch, case, where, nth):
     fields, reference = case
     out, ckpt = tmp_path / "r.nc", tmp_path / "r.ckpt"
@@ -114,7 +114,7 @@ def test_checkpoint_equal_to_out_or_clashing_is_refused(tmp_path):
     out = tmp_path / "r.nc"
     out.write_text("an earlier result")
     for checkpoint in (out, tmp_path / "." / "r.nc", tmp_path / "sub" / ".." / "r.nc"):
-        with pytest.raises(InputError, match="--checkpoint .* is the same file as --out"):
+        with pytest.raises(InputError, match=r"--checkpoint .* is the same file as --out"):
             run(**LSTM, out=out, checkpoint=checkpoint, progress=False)
     assert out.read_text() == "an earlier result"
 

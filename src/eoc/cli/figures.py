@@ -35,7 +35,10 @@ def run(args) -> None:
     from eoc.figures import draw_all
 
     opened = []
-    for label, path, opener in (("--simulations", args.simulations, open_simulations), ("--dmft", args.dmft, open_dmft)):
+    for label, path, opener in (
+        ("--simulations", args.simulations, open_simulations),
+        ("--dmft", args.dmft, open_dmft),
+    ):
         try:
             opened.append(opener(path))
         except (OSError, ValueError) as error:  # not netCDF, truncated, empty

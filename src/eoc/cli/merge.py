@@ -67,7 +67,9 @@ def parse_expect(items: list[str], dims: tuple[str, ...]) -> dict[str, list] | N
             raise InputError(f"--expect {name} holds a value that is not a number: {values!r}") from None
         numbers = [] if convert is str else expect[name]
         if any(not math.isfinite(v) or v < 0 for v in numbers) or (name in ("g", "N") and any(v <= 0 for v in numbers)):
-            raise InputError(f"--expect {name} must hold finite numbers {'> 0' if name in ('g', 'N') else '>= 0'}, got {values!r}")
+            raise InputError(
+                f"--expect {name} must hold finite numbers {'> 0' if name in ('g', 'N') else '>= 0'}, got {values!r}"
+            )
     return expect
 
 

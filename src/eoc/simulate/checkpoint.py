@@ -49,16 +49,21 @@ def load(path: Path, *, fingerprint: str, comm) -> tuple[dict, dict] | None:
     if comm.rank == 0:
         try:
             saved, shared, pieces = _read(path, comm.size)
-        except Exception as failure:  # noqa: BLE001 - any reading failure means a damaged file
-            damaged = (f"checkpoint {str(path)!r} is empty" if path.stat().st_size == 0 else
-                       f"checkpoint {str(path)!r} is truncated or corrupt ({type(failure).__name__}: {failure})")
+        except Exception as failure:
+            damaged = (
+                f"checkpoint {str(path)!r} is empty"
+                if path.stat().st_size == 0
+                else f"checkpoint {str(path)!r} is truncated or corrupt ({type(failure).__name__}: {failure})"
+            )
         else:
             if saved != fingerprint:
                 error = f"checkpoint {str(path)!r} belongs to another run ({saved}); move it away or delete it"
     damaged, error = comm.bcast((damaged, error))
     if damaged:
-        raise DamagedCheckpoint(f"{damaged}; delete it to start afresh, or let the run set it aside "
-                                "(eoc simulate --damaged-checkpoint restart)")
+        raise DamagedCheckpoint(
+            f"{damaged}; delete it to start afresh, or let the run set it aside "
+            "(eoc simulate --damaged-checkpoint restart)"
+        )
     if error:
         raise InputError(error)
     return comm.bcast(shared), comm.scatter(pieces)
@@ -69,8 +74,9 @@ def _read(path: Path, ranks: int) -> tuple[str, dict, list[dict]]:
         arrays = {name: data[name] for name in data.files}  # reads (and CRC-checks) every member
     saved = str(arrays.pop("fingerprint"))
     shared = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("shared/")}
-    pieces = [{k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(f"rank{rank}/")}
-              for rank in range(ranks)]
+    pieces = [
+        {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(f"rank{rank}/")} for rank in range(ranks)
+    ]
     return saved, shared, pieces
 
 

@@ -231,35 +231,62 @@ class Engine:
     # -- checkpoints --------------------------------------------------------------------------------
     #: What the engine is given; everything else in its ``__dict__`` is accumulated state and goes
     #: into the checkpoint whole, so that no accumulator can be left out of it.
-    _GIVEN = frozenset({"dynamics", "comm", "n_units", "steps", "transient", "renorm_interval", "n_lags",
-                        "steps_per_lag", "lags", "recorded_units", "checkpoint", "checkpoint_seconds",
-                        "fingerprint", "progress", "terminal", "progress_seconds", "time_unit", "tolerance",
-                        "k"})
+    _GIVEN = frozenset(
+        {
+            "dynamics",
+            "comm",
+            "n_units",
+            "steps",
+            "transient",
+            "renorm_interval",
+            "n_lags",
+            "steps_per_lag",
+            "lags",
+            "recorded_units",
+            "checkpoint",
+            "checkpoint_seconds",
+            "fingerprint",
+            "progress",
+            "terminal",
+            "progress_seconds",
+            "time_unit",
+            "tolerance",
+            "k",
+        }
+    )
     #: Accumulators with their own ``state_dict()`` and ``load()``.
     _PARTS = ("benettin", "recurrence")
 
     def accumulated(self) -> dict[str, np.ndarray]:
         """This rank's whole running state: the engine's accumulators, its parts' and the dynamics'
         state and tangents (names ``part.name`` for the parts)."""
-        state = {name: np.asarray(value) for name, value in vars(self).items()
-                 if name not in self._GIVEN and name not in self._PARTS}
+        state = {
+            name: np.asarray(value)
+            for name, value in vars(self).items()
+            if name not in self._GIVEN and name not in self._PARTS
+        }
         for part in self._PARTS:
-            state.update({f"{part}.{name}": np.asarray(value) for name, value in getattr(self, part).state_dict().items()})
+            state.update(
+                {f"{part}.{name}": np.asarray(value) for name, value in getattr(self, part).state_dict().items()}
+            )
         state.update({"dynamics.state": self.dynamics.state, "dynamics.tangents": self.dynamics.tangents})
         return state
 
     def save(self) -> None:
         """Write the checkpoint (every rank calls this): every rank's :meth:`accumulated`."""
-        checkpoints.save(self.checkpoint, fingerprint=self.fingerprint, shared={}, local=self.accumulated(),
-                         comm=self.comm)
+        checkpoints.save(
+            self.checkpoint, fingerprint=self.fingerprint, shared={}, local=self.accumulated(), comm=self.comm
+        )
 
     def restore(self, shared: dict, local: dict) -> None:
         """Continue from a loaded checkpoint (see :func:`eoc.simulate.checkpoint.load`)."""
         expected = set(self.accumulated())
         if set(local) != expected:
-            raise InputError(f"checkpoint {str(self.checkpoint)!r} does not hold this engine's state "
-                             f"(missing {sorted(expected - set(local))}, unknown {sorted(set(local) - expected)}); "
-                             "move it away or delete it")
+            raise InputError(
+                f"checkpoint {str(self.checkpoint)!r} does not hold this engine's state "
+                f"(missing {sorted(expected - set(local))}, unknown {sorted(set(local) - expected)}); "
+                "move it away or delete it"
+            )
         parts = {part: {} for part in self._PARTS}
         for key, value in local.items():
             owner, _, name = key.partition(".")
