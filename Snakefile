@@ -25,4 +25,6 @@ rule all:
         rules.merge_dmft.input.results,
         rules.merge_simulations.output,
         rules.merge_dmft.output,
+        rules.merge_dmft_lstm.input.results,
+        rules.merge_dmft_lstm.output if DMFT_LSTM else [],
         rules.figures.output,

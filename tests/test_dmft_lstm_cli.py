@@ -48,3 +48,22 @@ def test_lstm_bad_input_exits_2_naming_the_value_before_any_work(tmp_path, capsy
     assert main(["dmft", "--g", "1", "--sigma-b", "0", "--out", str(out), "--paths", "64"]) == 2
     assert "--paths: not an option of --model rate" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_lstm_blocks_merge_onto_the_grid_with_a_missing_block_reported(tmp_path):
+    blocks = []
+    for sigma_b in ("0", "0.5"):
+        blocks.append(tmp_path / f"sb{sigma_b}.nc")
+        argv = ["dmft", "--model", "lstm", "--g", "0.5", "--sigma-b", sigma_b, "--out", str(blocks[-1]), *TINY]
+        assert main(argv) == 0
+    out = tmp_path / "dmft_lstm.nc"
+    expect = ["--expect", "g=0.5", "--expect", "sigma_b=0,0.5,1"]
+    assert main(["merge", "dmft_lstm", "--out", str(out), *map(str, blocks), *expect]) == 0
+    ds = open_dataset(out)
+    assert ds.sigma_b.values.tolist() == [0.0, 0.5, 1.0] and ds.gate_std.dims == ("g", "sigma_b", "gate")
+    assert ds.status.sel(sigma_b=1.0).item() == "missing" and np.isnan(ds.C0.sel(sigma_b=1.0)).all()
+    assert ds.status.sel(sigma_b=0.5).item() == "ok" and float(ds.gate_std.sel(sigma_b=0.5).min()) > 0
+    assert "LSTM mean-field" in ds.attrs["title"]
+    # an LSTM file lacks the rate DMFT's variables: merged as a rate file its cells are incomplete
+    assert main(["merge", "dmft", "--out", str(tmp_path / "rate.nc"), str(blocks[0])]) == 0
+    assert open_dataset(tmp_path / "rate.nc").status.item() == "incomplete"

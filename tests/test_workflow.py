@@ -126,6 +126,25 @@ def test_dry_run_job_counts(tmp_path, base, changes, counts):
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.parametrize(
+    "base, jobs",
+    [
+        # sigma_b 0, 0.5 in one block of 2 (the cheap points of the default grid)
+        (REPO / "config" / "config.yaml", 1),
+        # the paper: 8 sigma_b values, one per job
+        (REPO / "config" / "paper.yaml", 8),
+    ],
+)
+def test_dry_run_of_the_lstm_mean_field(tmp_path, base, jobs):
+    config = config_file(tmp_path, base=base)
+    result = snakemake("results/merged/dmft_lstm.nc", "-n", "--configfile", config, workdir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = job_counts(result.stdout)
+    assert {rule: found.get(rule, 0) for rule in ("dmft_lstm", "merge_dmft_lstm")} == dict(
+        dmft_lstm=jobs, merge_dmft_lstm=1
+    )
+
+
 def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
     paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
     assert max(paper["N"]) >= 16384 and len(paper["seeds"]) >= 10

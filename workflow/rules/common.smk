@@ -1,6 +1,7 @@
 # The sweep's configuration, checked before any job, and the functions that name and size jobs.
 #
-# Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc, results/dmft/sb{sigma_b}.nc
+# Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc, results/dmft/sb{sigma_b}.nc,
+# results/dmft_lstm/sb{sigma_b}.nc
 # {g} and {sigma_b} are block labels of eoc.sweep ("2" or "1.5_to_2.5"), written with the one
 # canonical number format, which is also what parses them back.
 #
@@ -45,6 +46,15 @@ SIGMA_B_BLOCKS = sweep.blocks(SIGMA_B, SIM["batch"]["sigma_b"])
 # seeds per job: the job steps their networks together (eoc.simulate.networks)
 SEED_BLOCKS = sweep.blocks(SEEDS, SIM["batch"].get("seeds", 1))
 DMFT_BLOCKS = sweep.blocks(DMFT_SIGMA_B, config["dmft"]["sigma_b_per_job"])
+# the LSTM's mean field (optional key dmft_lstm): no key, no jobs
+DMFT_LSTM = config.get("dmft_lstm")
+DMFT_LSTM_G = sweep.canonical_grid("dmft_lstm.g", DMFT_LSTM["g"]) if DMFT_LSTM else []
+DMFT_LSTM_SIGMA_B = (
+    sweep.canonical_grid("dmft_lstm.sigma_b", DMFT_LSTM["sigma_b"]) if DMFT_LSTM else []
+)
+DMFT_LSTM_BLOCKS = (
+    sweep.blocks(DMFT_LSTM_SIGMA_B, DMFT_LSTM["sigma_b_per_job"]) if DMFT_LSTM else []
+)
 
 if SIM["tasks"]["min"] > SIM["tasks"]["max"]:
     raise InputError(
@@ -132,6 +142,7 @@ wildcard_constraints:
 
 SIM_RESULT = "results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc"
 DMFT_RESULT = "results/dmft/sb{sigma_b}.nc"
+DMFT_LSTM_RESULT = "results/dmft_lstm/sb{sigma_b}.nc"
 
 
 def checkpoint_of(result):
@@ -159,6 +170,18 @@ def simulation_jobs():
 
 def dmft_jobs():
     return [dict(sigma_b=sweep.block_label(s)) for s in DMFT_BLOCKS]
+
+
+def dmft_lstm_jobs():
+    return [dict(sigma_b=sweep.block_label(s)) for s in DMFT_LSTM_BLOCKS]
+
+
+def dmft_lstm_options():
+    """`eoc dmft --model lstm` solver options of config dmft_lstm.options."""
+    options = (DMFT_LSTM or {}).get("options", {})
+    return " ".join(
+        f"--{name.replace('_', '-')} {value}" for name, value in options.items()
+    )
 
 
 def numbers(values):

@@ -17,7 +17,11 @@ rule result_list:
         results=lambda wc: (
             [SIM_RESULT.format(**job) for job in simulation_jobs()]
             if wc.kind == "simulations"
-            else [DMFT_RESULT.format(**job) for job in dmft_jobs()]
+            else (
+                [DMFT_LSTM_RESULT.format(**job) for job in dmft_lstm_jobs()]
+                if wc.kind == "dmft_lstm"
+                else [DMFT_RESULT.format(**job) for job in dmft_jobs()]
+            )
         ),
     run:
         with open(output[0], "w") as listing:
@@ -65,4 +69,25 @@ rule merge_dmft:
         complete="--require-complete" if config["require_complete"] else "",
     shell:
         "eoc merge dmft --out {output} --files-from {input.listing}"
+        " {params.expect} {params.complete} 2> {log}"
+
+
+rule merge_dmft_lstm:
+    input:
+        results=[DMFT_LSTM_RESULT.format(**job) for job in dmft_lstm_jobs()],
+        listing="results/merged/dmft_lstm.files",
+    output:
+        "results/merged/dmft_lstm.nc",
+    log:
+        "logs/merged/dmft_lstm.log",
+    conda:
+        "../../envs/eoc.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        expect=expect_options(dict(g=DMFT_LSTM_G, sigma_b=DMFT_LSTM_SIGMA_B)),
+        complete="--require-complete" if config["require_complete"] else "",
+    shell:
+        "eoc merge dmft_lstm --out {output} --files-from {input.listing}"
         " {params.expect} {params.complete} 2> {log}"

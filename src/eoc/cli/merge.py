@@ -1,4 +1,4 @@
-"""`eoc merge simulations|dmft`: combine per-job files into one file of the data contract.
+"""`eoc merge simulations|dmft|dmft_lstm`: combine per-job files into one file of the data contract.
 
     eoc merge simulations --out results/merged/simulations.nc results/sim/*/*.nc \
         --expect model=lstm,rate --expect g=1.5,2,2.5 --expect sigma_b=0,0.3 \
@@ -17,10 +17,14 @@ from pathlib import Path
 from eoc import io
 from eoc.errors import InputError
 from eoc.logs import get_logger
-from eoc.merge import merge_dmft, merge_simulations
+from eoc.merge import merge_dmft, merge_dmft_lstm, merge_simulations
 from eoc.merge.combine import DMFT_DIMS, SIMULATION_DIMS
 
-MERGERS = {"simulations": (merge_simulations, SIMULATION_DIMS), "dmft": (merge_dmft, DMFT_DIMS)}
+MERGERS = {
+    "simulations": (merge_simulations, SIMULATION_DIMS),
+    "dmft": (merge_dmft, DMFT_DIMS),
+    "dmft_lstm": (merge_dmft_lstm, DMFT_DIMS),
+}
 _TEXT_DIMS = {"model"}
 _INTEGER_DIMS = {"N", "seed"}
 
@@ -30,7 +34,7 @@ log = get_logger(__name__)
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "merge",
-        help="combine per-job netCDF files into results/merged/{simulations,dmft}.nc",
+        help="combine per-job netCDF files into results/merged/{simulations,dmft,dmft_lstm}.nc",
         description=__doc__.split("\n\n")[0],
     )
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")

@@ -4,6 +4,6 @@
 cells reported).
 """
 
-from eoc.merge.combine import MISSING, IncompleteGridError, merge_dmft, merge_simulations
+from eoc.merge.combine import MISSING, IncompleteGridError, merge_dmft, merge_dmft_lstm, merge_simulations
 
-__all__ = ["MISSING", "IncompleteGridError", "merge_dmft", "merge_simulations"]
+__all__ = ["MISSING", "IncompleteGridError", "merge_dmft", "merge_dmft_lstm", "merge_simulations"]

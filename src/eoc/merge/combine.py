@@ -100,6 +100,8 @@ _SIMULATION_PATH = re.compile(
     rf"(?P<model>[a-z]+)/N(?P<N>[0-9]+)/seed(?P<seed>[0-9]+)/g(?P<g>{sweep.BLOCK_PATTERN})"
     rf"_sb(?P<sigma_b>{sweep.BLOCK_PATTERN})\.nc$"
 )
+#: Variables every per-job LSTM mean-field file holds (:func:`eoc.meanfield.lstm.solve_grid`).
+DMFT_LSTM_VARIABLES = ("C0", "gate_mean", "gate_std", "lyapunov_max", "regime", "status", "autocorr", "g_c")
 _DMFT_PATH = re.compile(rf"sb(?P<sigma_b>{sweep.BLOCK_PATTERN})\.nc$")
 
 log = get_logger(__name__)
@@ -194,9 +196,14 @@ def merge_dmft(
     expect: Mapping[str, Sequence] | None = None,
     require_complete: bool = False,
     config: Mapping | None = None,
+    variables: Sequence[str] = DMFT_VARIABLES,
+    title: str = "eoc: merged DMFT of the rate model over (g, sigma_b)",
 ) -> xr.Dataset:
-    """Merge per-job DMFT files (blocks of a (g, sigma_b) product grid) onto (g, sigma_b)."""
-    datasets, problems = _read(paths, DMFT_DIMS, DMFT_VARIABLES)
+    """Merge per-job DMFT files (blocks of a (g, sigma_b) product grid) onto (g, sigma_b).
+
+    ``variables``: those every file must hold (:data:`DMFT_VARIABLES` for the rate model,
+    :data:`DMFT_LSTM_VARIABLES` for the LSTM: :func:`merge_dmft_lstm`)."""
+    datasets, problems = _read(paths, DMFT_DIMS, variables)
     jobs = [_job_record(path, ds) for path, ds in datasets]
     blocks = [
         ds.assign(cell_job=(DMFT_DIMS, np.full([ds.sizes[d] for d in DMFT_DIMS], k)))
@@ -214,7 +221,14 @@ def merge_dmft(
     merged.attrs = {}
     merged = _complete(merged, DMFT_DIMS, expect, problems, require_complete, _DMFT_PATH)
     merged = _with_jobs(merged, jobs)
-    return _with_provenance(merged, config, len(jobs), "eoc: merged DMFT of the rate model over (g, sigma_b)")
+    return _with_provenance(merged, config, len(jobs), title)
+
+
+def merge_dmft_lstm(paths: Iterable[str | os.PathLike], **kwargs) -> xr.Dataset:
+    """Merge per-job LSTM mean-field files (``eoc dmft --model lstm``) onto (g, sigma_b)."""
+    return merge_dmft(
+        paths, variables=DMFT_LSTM_VARIABLES, title="eoc: merged LSTM mean-field theory over (g, sigma_b)", **kwargs
+    )
 
 
 def _read(
@@ -361,7 +375,7 @@ def _mark_problems(
 ) -> dict[tuple, str]:
     """Set the status of the cells of each problem file; return {cell: reason}."""
     reasons = {}
-    status = merged["status"].values
+    status = merged["status"].values.astype(object)  # longer names than the files held fit
     for problem in problems:
         cells = problem.get("cells") or _cells_of_path(problem["path"], layout, dims, target)
         for cell in cells:
@@ -373,7 +387,7 @@ def _mark_problems(
                 continue  # another file has the cell
             status[position] = problem["status"]
             reasons[tuple(cell[d] for d in dims)] = f"{problem['path']}: {problem['reason']}"
-    merged["status"] = (merged["status"].dims, status)
+    merged["status"] = (merged["status"].dims, status.astype(str))
     return reasons
 
 
