@@ -430,3 +430,74 @@ def test_dmft_chaos_onset_is_the_root_of_the_dmft_exponent():
     column = grid["lyapunov_max"].sel(sigma_b=0.5)
     interpolated, _ = zero_crossing(column["g"].values, column.values)
     assert abs(interpolated - boundary[1]) > 10 * 1e-3
+
+
+def merged_lstm_theory(*, gains=(1.0, 1.5, 2.0, 2.5, 3.0, 3.5), biases=(0.0, 0.5)) -> xr.Dataset:
+    """A dmft_lstm.nc-shaped dataset: zero gate spread and λ < 0 below g_c = 2, growing above."""
+    g = np.array(gains)
+    above = np.clip(g - 2.0, 0, None)[:, None, None] * np.ones((1, len(biases), 3))
+    lam = np.where(g < 2.0, np.log(g / 2.0), 0.05 * (g - 2.0))[:, None] * np.ones((1, len(biases)))
+    status = np.full((len(gains), len(biases)), "ok", dtype=object)
+    status[-1, -1] = "coarse iteration did not converge in 60 iterations"
+    return xr.Dataset(
+        {
+            "gate_std": (("g", "sigma_b", "gate"), 0.1 * above),
+            "gate_std_stderr": (("g", "sigma_b", "gate"), 0.002 * above),
+            "lyapunov_max": (("g", "sigma_b"), lam),
+            "lyapunov_max_stderr": (("g", "sigma_b"), 0.001 * np.ones_like(lam)),
+            "status": (("g", "sigma_b"), status.astype(str)),
+            "g_c": (("sigma_b",), np.full(len(biases), 2.0)),
+        },
+        coords={"g": g, "sigma_b": list(biases), "gate": ["f", "i", "o"]},
+    )
+
+
+LSTM_THEORY_FIGURES = [name for name, figure in FIGURES.items() if figure.lstm_theory]
+
+
+@pytest.mark.parametrize("name", LSTM_THEORY_FIGURES)
+def test_lstm_theory_figures_draw_theory_and_simulations(name, sims, dmft):
+    theory = merged_lstm_theory()
+    figure = FIGURES[name](sims, dmft, dmft_lstm=theory)
+    render(figure)
+    text = figure_text(figure)
+    assert "theory $N = \\infty$" in text and "no LSTM mean-field file" not in text
+    assert "onset g_c = 2" in text or name != "gate_spread_theory"
+    # the theory line is the dataset's values (status ok only) at sigma_b = 0
+    (line,) = [ln for ln in figure.axes[0].get_lines() if ln.get_label() == "theory $N = \\infty$"]
+    expected = (
+        theory["gate_std"].sel(sigma_b=0.0, gate="f")
+        if name == "gate_spread_theory"
+        else theory["lyapunov_max"].sel(sigma_b=0.0)
+    )
+    np.testing.assert_allclose(line.get_ydata(), expected.values)
+
+
+@pytest.mark.parametrize("name", LSTM_THEORY_FIGURES)
+def test_lstm_theory_figures_without_the_theory_file_say_so(name, sims, dmft):
+    figure = FIGURES[name](sims, dmft, dmft_lstm=None)
+    render(figure)
+    assert "no LSTM mean-field file (dmft_lstm.nc)" in figure_text(figure)
+    render(FIGURES[name](None, None, dmft_lstm=merged_lstm_theory()))
+    render(FIGURES[name](None, None, dmft_lstm=None))
+
+
+def test_lstm_theory_figure_masks_points_whose_status_is_not_ok(sims, dmft):
+    figure = FIGURES["lyapunov_theory"](sims, dmft, dmft_lstm=merged_lstm_theory(), sigma_b=0.5)
+    (line,) = [ln for ln in figure.axes[0].get_lines() if ln.get_label() == "theory $N = \\infty$"]
+    assert np.isnan(line.get_ydata()[-1]) and np.isfinite(line.get_ydata()[:-1]).all()
+
+
+def test_command_line_passes_the_lstm_theory_file(tmp_path, sims, dmft, monkeypatch, capsys):
+    import eoc.figures
+    from eoc import io as io_
+
+    monkeypatch.setattr(eoc.figures, "FIGURES", {"lyapunov_theory": FIGURES["lyapunov_theory"]})
+    for name, ds in (("simulations", sims), ("dmft", dmft), ("dmft_lstm", merged_lstm_theory())):
+        io_.write_dataset(ds, tmp_path / f"{name}.nc")
+    files = ["--simulations", str(tmp_path / "simulations.nc"), "--dmft", str(tmp_path / "dmft.nc")]
+    outdir = tmp_path / "figures"
+    assert main(["figures", *files, "--dmft-lstm", str(tmp_path / "dmft_lstm.nc"), "--outdir", str(outdir)]) == 0
+    assert sorted(p.name for p in outdir.iterdir()) == ["lyapunov_theory.pdf", "lyapunov_theory.png"]
+    assert main(["figures", *files, "--dmft-lstm", str(tmp_path / "nope.nc"), "--outdir", str(outdir)]) == 2
+    assert "--dmft-lstm file" in capsys.readouterr().err

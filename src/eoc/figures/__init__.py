@@ -24,6 +24,7 @@ from eoc.figures.finite_size import critical_gain, finite_size_scaling
 from eoc.figures.gates import gate_statistics
 from eoc.figures.jacobian import jacobian_eigenvalues, jacobian_radius
 from eoc.figures.lstm_phase import lstm_phase_diagram
+from eoc.figures.lstm_theory import gate_spread_theory, lyapunov_theory
 from eoc.figures.mean_field import fixed_point_map, fixed_point_map_bias, lambda2_heatmaps
 from eoc.figures.style import save
 
@@ -35,6 +36,8 @@ class Figure:
 
     draw: Callable[..., Figure_]
     category: str
+    #: True for figures that also draw the LSTM's N = ∞ theory (keyword ``dmft_lstm``, may be None)
+    lstm_theory: bool = False
 
     def __call__(self, simulations: xr.Dataset | None, dmft: xr.Dataset | None, **options) -> Figure_:
         return self.draw(simulations, dmft, **options)
@@ -53,18 +56,28 @@ FIGURES = {
     "jacobian_eigenvalues": Figure(jacobian_eigenvalues, "Linear stability"),
     "gate_statistics": Figure(gate_statistics, "LSTM gates"),
     "autocorrelation": Figure(autocorrelation, "Chaos and correlations"),
+    "gate_spread_theory": Figure(gate_spread_theory, "LSTM gates", lstm_theory=True),
+    "lyapunov_theory": Figure(lyapunov_theory, "Chaos and correlations", lstm_theory=True),
 }
 """Every figure, by the file name it is saved under, with its report category: the one list, read
 by workflow/rules/figures.smk (each needs a caption workflow/report/<name>.rst)."""
 
 
-def draw_all(simulations: xr.Dataset | None, dmft: xr.Dataset | None, outdir: str | os.PathLike) -> list[Path]:
+def draw_all(
+    simulations: xr.Dataset | None,
+    dmft: xr.Dataset | None,
+    outdir: str | os.PathLike,
+    *,
+    dmft_lstm: xr.Dataset | None = None,
+) -> list[Path]:
     """Draw every figure of :data:`FIGURES` with its default options; write PNG and PDF files to
-    ``outdir``; return their paths."""
+    ``outdir``; return their paths. ``dmft_lstm``: the merged LSTM mean-field theory (or None),
+    given to the figures that draw it."""
     check(simulations, dmft)
     paths = []
     for name, draw in FIGURES.items():
-        paths += save(draw(simulations, dmft), outdir, name)
+        extra = {"dmft_lstm": dmft_lstm} if draw.lstm_theory else {}
+        paths += save(draw(simulations, dmft, **extra), outdir, name)
     return paths
 
 
