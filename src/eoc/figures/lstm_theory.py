@@ -34,7 +34,7 @@ def _theory(dmft_lstm: xr.Dataset | None, name: str, sigma_b: float) -> xr.DataA
 
 def _draw_theory(ax, values: xr.DataArray, stderr: xr.DataArray | None, g_c: float | None) -> None:
     g = values["g"].values
-    ax.plot(g, values.values, "k-", lw=1.2, label=r"theory $N = \infty$")
+    ax.plot(g, values.values, "k.-", lw=1.0, ms=4, label=r"theory $N = \infty$")  # dots: the solved grid
     if stderr is not None:
         ax.fill_between(g, (values - 2 * stderr).values, (values + 2 * stderr).values, color="0.8", lw=0)
     if g_c is not None and np.isfinite(g_c):
