@@ -447,15 +447,17 @@ def merged_lstm_theory(*, gains=(1.0, 1.5, 2.0, 2.5, 3.0, 3.5), biases=(0.0, 0.5
             "lyapunov_max_stderr": (("g", "sigma_b"), 0.001 * np.ones_like(lam)),
             "status": (("g", "sigma_b"), status.astype(str)),
             "g_c": (("sigma_b",), np.full(len(biases), 2.0)),
+            "regime": (("g", "sigma_b"), np.where(g < 2.0, "fixed_point", "chaotic")[:, None].repeat(len(biases), 1)),
+            "autocorr": (("g", "sigma_b", "tau"), above[..., :1] * 0.5 ** np.arange(16)),
         },
-        coords={"g": g, "sigma_b": list(biases), "gate": ["f", "i", "o"]},
+        coords={"g": g, "sigma_b": list(biases), "gate": ["f", "i", "o"], "tau": np.arange(16)},
     )
 
 
 LSTM_THEORY_FIGURES = [name for name, figure in FIGURES.items() if figure.lstm_theory]
 
 
-@pytest.mark.parametrize("name", LSTM_THEORY_FIGURES)
+@pytest.mark.parametrize("name", ["gate_spread_theory", "lyapunov_theory"])
 def test_lstm_theory_figures_draw_theory_and_simulations(name, sims, dmft):
     theory = merged_lstm_theory()
     figure = FIGURES[name](sims, dmft, dmft_lstm=theory)
@@ -501,3 +503,13 @@ def test_command_line_passes_the_lstm_theory_file(tmp_path, sims, dmft, monkeypa
     assert sorted(p.name for p in outdir.iterdir()) == ["lyapunov_theory.pdf", "lyapunov_theory.png"]
     assert main(["figures", *files, "--dmft-lstm", str(tmp_path / "nope.nc"), "--outdir", str(outdir)]) == 2
     assert "--dmft-lstm file" in capsys.readouterr().err
+
+
+def test_lstm_autocorr_theory_draws_the_chaotic_gains(sims, dmft):
+    theory = merged_lstm_theory()
+    figure = FIGURES["autocorr_theory"](sims, dmft, dmft_lstm=theory)
+    render(figure)
+    lines = {ln.get_label(): ln for ln in figure.axes[0].get_lines() if ln.get_label().startswith("$g")}
+    # the chaotic gains of the theory grid are 2, 2.5, 3, 3.5 (status ok at sigma_b = 0): three spread over them
+    assert sorted(lines) == ["$g = 2$", "$g = 3$", "$g = 3.5$"]
+    np.testing.assert_allclose(lines["$g = 3$"].get_ydata(), theory["autocorr"].sel(g=3.0, sigma_b=0.0).values)

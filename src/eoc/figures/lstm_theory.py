@@ -150,3 +150,61 @@ def lyapunov_theory(
         ax.legend(handles, labels)
     style.footnote(figure, notes)
     return figure
+
+
+@style.styled
+def autocorr_theory(
+    simulations: xr.Dataset | None,
+    dmft: xr.Dataset | None,
+    *,
+    dmft_lstm: xr.Dataset | None = None,
+    sigma_b: float = 0.0,
+    curves: int = 3,
+) -> Figure:
+    """C_h(τ) = <h(t)·h(t+τ)> of the LSTM (total, lag in steps) for up to ``curves`` chaotic gains
+    of the theory grid at the bias nearest ``sigma_b``: the N = ∞ theory (lines) and the
+    simulations' autocorr at the same g and the largest N with data (seed means ± stderr)."""
+    data.check(simulations, dmft)
+    sigma_b = validation.nonnegative("sigma_b", sigma_b)
+    curves = validation.integer("curves", curves, minimum=1)
+    theory = _theory(dmft_lstm, "autocorr", sigma_b)
+    figure, axes = style.new_figure(height=3.0)
+    ax = axes
+    ax.set_xlabel(r"lag $\tau$ (steps)")
+    ax.set_ylabel(r"$C_h(\tau)$")
+    notes = [f"LSTM, σ_b = {sigma_b:g}"]
+    if theory is None:
+        notes.append(_NO_THEORY if dmft_lstm is None else "theory: no point with status ok")
+        gains = [] if simulations is None else data.spread([float(x) for x in simulations["g"].values], curves)
+    else:
+        chaotic = dmft_lstm["regime"].sel(sigma_b=data.nearest(dmft_lstm, "sigma_b", sigma_b)) == "chaotic"
+        ok = theory.notnull().all("tau") & chaotic
+        gains = data.spread([float(x) for x in theory["g"].values[ok.values]], curves)
+    bias = data.nearest(simulations, "sigma_b", sigma_b)
+    measured = data.variable(simulations, "autocorr", model="lstm", sigma_b=bias) if bias is not None else None
+    if not gains:
+        style.empty_panel(ax, "no chaotic LSTM point (theory or simulation)")
+    for color, g in zip(style.colors(len(gains)), gains, strict=True):
+        if theory is not None:
+            ax.plot(theory["tau"].values, theory.sel(g=g).values, "-", color=color, lw=1.2, label=f"$g = {g:g}$")
+        if measured is None or g not in measured["g"].values:
+            continue
+        at_g = measured.sel(g=g)
+        sizes = [n for n in at_g["N"].values if at_g.sel(N=n).notnull().any()]
+        if not sizes:
+            continue
+        stats = analysis.seed_statistics(at_g.sel(N=sizes[-1]))
+        ax.errorbar(
+            at_g["lag"].values, stats["mean"].values, yerr=stats["stderr"].values,
+            fmt="o", color=color, ms=2.5, lw=0.6, mfc="none",
+        )  # fmt: skip
+        notes.append(f"g = {g:g}: simulation at N = {sizes[-1]} (circles)")
+    if measured is None:
+        notes.append("simulated autocorr: no data")
+    if theory is not None:
+        ax.set_xlim(0, float(theory["tau"].max()))
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, labels)
+    style.footnote(figure, notes)
+    return figure
