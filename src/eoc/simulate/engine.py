@@ -67,7 +67,7 @@ class Engine:
         self.checkpoint, self.checkpoint_seconds, self.fingerprint = checkpoint, checkpoint_seconds, fingerprint
         # progress on this rank: a tqdm bar on a terminal, log lines every progress_seconds otherwise
         self.progress, self.terminal, self.progress_seconds = progress, terminal, progress_seconds
-        self.time_unit = time_unit or dynamics.time_unit
+        self.time_unit = time_unit or getattr(dynamics, "time_unit", "step")  # a label of the progress lines
         self.tolerance = 1e-2 * np.sqrt(np.finfo(dynamics.state.dtype).eps)
 
         points, k = dynamics.state.shape[1], dynamics.tangents.shape[2]
