@@ -203,6 +203,7 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     result = snakemake(
         "results/merged/simulations.nc",
         "results/merged/dmft.nc",
+        "results/merged/dmft_lstm.nc",
         "--profile",
         REPO / "profiles" / "local",
         "--configfile",
@@ -211,7 +212,9 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
         timeout=240,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert job_counts(result.stderr) == dict(simulate=4, dmft=2, result_list=2, merge_simulations=1, merge_dmft=1)
+    assert job_counts(result.stderr) == dict(
+        simulate=4, dmft=2, dmft_lstm=1, result_list=3, merge_simulations=1, merge_dmft=1, merge_dmft_lstm=1
+    )
     tiny = yaml.safe_load(TINY.read_text())
     results = sorted((tmp_path / "results" / "sim").rglob("*.nc")) + sorted(
         (tmp_path / "results" / "dmft").rglob("*.nc")
@@ -247,8 +250,15 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     # the DMFT's fixed-point boundary at sigma_b = 0 is the linear-stability value g_c = 2
     assert dmft.g_c.sel(sigma_b=0.0).item() == pytest.approx(2.0, abs=1e-6)
 
+    # the LSTM's mean field (config dmft_lstm): every cheap point solved, on the configured grid
+    lstm = open_dataset(tmp_path / "results" / "merged" / "dmft_lstm.nc")
+    assert (
+        lstm.g.values.tolist() == tiny["dmft_lstm"]["g"]
+        and lstm.sigma_b.values.tolist() == tiny["dmft_lstm"]["sigma_b"]
+    )
+    assert json.loads(lstm.attrs["missing_cells"]) == [] and set(lstm.status.values.ravel()) == {"ok"}
     # CF-1.10: no error from the CF checker on the merged files and a per-job DMFT file
-    for path in ("merged/simulations.nc", "merged/dmft.nc", "dmft/sb0.nc"):
+    for path in ("merged/simulations.nc", "merged/dmft.nc", "merged/dmft_lstm.nc", "dmft/sb0.nc"):
         assert cf_errors(tmp_path / "results" / path) == "", path
     # readable as the umask (022) says, results and figures alike
     for path in (*results, tmp_path / "results/merged/simulations.nc"):
