@@ -300,7 +300,7 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
         env=os.environ | {"EOC_MERGED": str(tmp_path / "results" / "merged"), "EOC_OUTPUT": str(tmp_path / "notebook")},
     )
     assert notebook.returncode == 0, notebook.stderr[-3000:]
-    assert "rate: lyapunov_max per tau" in notebook.stdout
+    assert "rate: lyapunov_max per t" in notebook.stdout
     for name in ("finite_size_scaling", "lyapunov_vs_lambda2", "finite_size_by_hand", "lyapunov_vs_lambda2_by_hand"):
         assert (tmp_path / "notebook" / f"{name}.png").stat().st_size > 0
 
