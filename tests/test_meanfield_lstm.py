@@ -242,3 +242,18 @@ def test_theory_inside_the_extrapolated_simulations(g):
         sim = recorded[name]
         bound = 2 * combined(error, sim["extrapolated_stderr"])
         assert abs(value - sim["extrapolated"]) < bound, (name, value, sim["extrapolated"], bound)
+
+
+def test_a_failed_sampled_solve_is_a_status_not_a_crash(monkeypatch):
+    """One point whose sampled iteration breaks down (LinAlgError) is recorded with NaN values and a
+    status naming the failure, so a grid job over many points still finishes."""
+    from eoc.meanfield.lstm import solution
+
+    def broken(*args, **kwargs):
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setattr(solution, "solve_stationary", broken)
+    grid = solve_grid([1.0, 3.0], [0.0], progress=False)
+    assert grid.status.sel(g=1.0).item() == "ok"  # below onset: no sampling needed
+    assert grid.status.sel(g=3.0).item() == "sampled iteration failed: SVD did not converge"
+    assert np.isnan(grid.lyapunov_max.sel(g=3.0)).all() and np.isnan(grid.autocorr.sel(g=3.0)).all()

@@ -105,7 +105,10 @@ def solve_point(params: Parameters, options: Options) -> Solution:
             autocorr_stderr=np.zeros(tau.size),
         )
 
-    result = solve_stationary(params, options, C_start=C0_static)
+    try:
+        result = solve_stationary(params, options, C_start=C0_static)
+    except np.linalg.LinAlgError as failure:  # e.g. non-finite sampled paths with very few paths
+        return _failed_point(common, f"sampled iteration failed: {failure}")
     C = result.C
     C0 = float(C[0])
     usable = (3 * C.size) // 4
@@ -142,4 +145,27 @@ def solve_point(params: Parameters, options: Options) -> Solution:
         iterations=result.iterations,
         autocorr=C,
         autocorr_stderr=result.C_stderr,
+    )
+
+
+def _failed_point(common: dict, reason: str) -> Solution:
+    """A chaotic-branch point whose solve failed: NaN values and ``status`` saying why (one bad point
+    must not take down a grid job)."""
+    lags = common["tau"].size
+    nan = float("nan")
+    return Solution(
+        **common,
+        regime="chaotic",
+        status=reason,
+        **dict.fromkeys(
+            ("C0", "C0_stderr", "C0_residual", "C_inf", "c_square", "c_square_stderr", "lyapunov_max"), nan
+        ),
+        **dict.fromkeys(("lyapunov_max_stderr", "lyapunov_residual", "decay_rate", "decay_rate_stderr"), nan),
+        window_decay=nan,
+        iterations=0,
+        gate_mean=np.full(3, nan),
+        gate_std=np.full(3, nan),
+        gate_std_stderr=np.full(3, nan),
+        autocorr=np.full(lags, nan),
+        autocorr_stderr=np.full(lags, nan),
     )
