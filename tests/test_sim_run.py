@@ -271,7 +271,7 @@ def test_command_line_serial_run(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     # off a terminal: progress as log lines (the last one at the end of the run)
-    assert re.search(r"step 350/350 \(100%\), [0-9.e+]+ steps/s, ETA 0:00:00, lambda_max .* \(per tau\)", done.stderr)
+    assert re.search(r"step 350/350 \(100%\), [0-9.e+]+ steps/s, ETA 0:00:00, lambda_max .* \(per t\)", done.stderr)
     with contract.open_dataset(out) as ds:
         assert ds.sizes["g"] == 2 and ds.sizes["exponent"] == 2
         assert ds["lyapunov_max"].attrs["units"] == "1" and ds["time_unit"].item() == "t"
