@@ -170,3 +170,15 @@ def test_two_ranks_on_two_cores_get_one_thread_each(tmp_path):
         assert ds.attrs["mpi_size"] == 2
         assert (ds.attrs["numba_threads"], ds.attrs["blas_threads"]) == (1, 1)
         assert "shared by 2 rank(s)" in ds.attrs["threads_chosen_from"]
+
+
+def test_choosing_threads_never_starts_mpi():
+    """A serial command inside an MPI job step (e.g. eoc merge under srun, whose environment names a
+    process manager it cannot reach) must not try to start MPI; the launcher's count of ranks on the
+    node still shares the cores."""
+    script = "import sys; from eoc import threads; threads.apply(); print('mpi4py.MPI' in sys.modules)"
+    environment = dict(os.environ, PMI_SIZE="2", PMI_RANK="0", PMI_FD="999")
+    done = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr
+    shared = threads.allocation({"MPI_LOCALNRANKS": "2"})
+    assert shared.sharing() == 2 and threads.allocation({}).sharing() == 1

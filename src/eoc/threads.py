@@ -28,11 +28,11 @@ This module imports neither numpy nor numba at import time.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from eoc import validation
-from eoc.launcher import started_mpi
 
 #: The thread-count variables exported before the numerical libraries load.
 POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
@@ -83,11 +83,20 @@ def own_cpus() -> frozenset[int]:
 
 
 def node_comm():
-    """mpi4py's communicator of the ranks on this node, or None when MPI is not running.
+    """mpi4py's communicator of the ranks on this node, or None when MPI is not running here.
 
-    MPI counts when it was started (``python -m mpi4py``) or a launcher started this process."""
-    mpi = started_mpi()
-    return None if mpi is None else mpi.COMM_WORLD.Split_type(mpi.COMM_TYPE_SHARED)
+    Only an MPI that already runs in this process counts (``python -m mpi4py``, as the sweep and the
+    README start ranks): choosing threads never starts MPI itself, so a serial command inside an MPI
+    job step (``eoc merge`` in a Slurm job, whose environment names a process manager it cannot
+    reach) does not try to join one."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is None or not mpi.Is_initialized() or mpi.Is_finalized():
+        return None
+    return mpi.COMM_WORLD.Split_type(mpi.COMM_TYPE_SHARED)
+
+
+#: Launcher variables holding the number of ranks on this node, for ranks that have not started MPI.
+LOCAL_SIZE_VARIABLES = ("MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE")
 
 
 def allocation(environ: Mapping[str, str] | None = None) -> Allocation:
@@ -95,8 +104,9 @@ def allocation(environ: Mapping[str, str] | None = None) -> Allocation:
     environ = os.environ if environ is None else environ
     cpus = own_cpus()
     comm = node_comm()
-    if comm is None:
-        node_ranks: Iterable[frozenset[int]] = (cpus,)
+    if comm is None:  # not (yet) running MPI: the launcher says how many ranks share this node
+        local = next((int(environ[name]) for name in LOCAL_SIZE_VARIABLES if name in environ), 1)
+        node_ranks: Iterable[frozenset[int]] = (cpus,) * max(local, 1)
     else:
         node_ranks = comm.allgather(cpus)
         comm.Free()
