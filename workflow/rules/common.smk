@@ -90,7 +90,8 @@ def tasks(model, N):
 NODE_MEMORY = (
     (SIM["resources"]["mb_per_node"] * memory.MiB, "simulate.resources.mb_per_node")
     if "mb_per_node" in SIM["resources"]
-    else memory.node_memory(total=True)
+    # the machine's MemTotal, not the Slurm allocation of a job this Snakefile may be running in
+    else memory.node_memory({}, total=True)
 )
 for _model in MODELS:
     for _N in NS:
