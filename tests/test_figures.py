@@ -418,8 +418,8 @@ def test_dmft_chaos_onset_is_the_root_of_the_dmft_exponent():
     the fixed-point boundary g_c(σ_b) with bias (where the static solution loses stability), and
     NaN where the grid does not bracket a sign change; a coarse grid's linear interpolation is
     off by far more."""
+    from eoc.analysis import zero_crossing
     from eoc.figures.chaos import dmft_chaos_onset
-    from eoc.figures.estimators import zero_crossing
     from eoc.meanfield.rate import fixed_point_boundary, solve_grid
 
     grid = solve_grid([1.5, 2.5, 3.5, 4.0], [0.0, 0.5, 1.0])
