@@ -51,11 +51,14 @@ def test_refusal_names_N_ranks_dtype_estimate_and_available():
     memory.check(memory.estimate(model="lstm", N=64), N=64, ranks=1, dtype="float64", available=(24_000 * MiB, "x"))
 
 
+# VmHWM, the peak resident set of this process's own memory map: ru_maxrss would also count the
+# parent's (a large pytest process) that Linux records at exec when the child was started by vfork
 PEAK = """
-import json, resource, sys
+import json, sys
 from eoc.simulate import run
 run(**json.loads(sys.argv[1]), progress=False)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+status = open("/proc/self/status").read().split("VmHWM:")[1]
+print(int(status.split()[0]) * 1024)
 """
 
 
