@@ -74,9 +74,6 @@ print(int(status.split()[0]) * 1024)
 )
 def test_estimate_bounds_the_measured_peak_memory_from_above_within_a_factor(case):
     fields = dict(g=[3.0], sigma_b=[0.0], seed=0, k=1, jacobian_max_N=1000) | case
-    # a first run fills numba's cache: compiling the kernels once on a new install takes ~250 MiB of
-    # LLVM memory that the estimate (a run's own needs) does not count
-    subprocess.run([sys.executable, "-c", PEAK, json.dumps(fields)], capture_output=True, check=True)
     result = subprocess.run(
         [sys.executable, "-c", PEAK, json.dumps(fields)], capture_output=True, text=True, check=True
     )
