@@ -8,7 +8,7 @@ the start-up cost of one `eoc simulate` process, and the MPI step with threads c
 * ``sweep``: ``snakemake --profile profiles/local`` on the grid of ``--config`` (default: the
   default grid, config/config.yaml) in a fresh folder. Prints the wall time and core-seconds
   (wall × cores) against Σ over simulate jobs of (transient + steps) × the roofline time of one
-  step of that job (all points of its batch; :func:`benchmarks.engine_steps.roofline_seconds` with
+  step of that job (all points and networks of its batch; :func:`benchmarks.engine_steps.roofline_seconds` with
   the machine's bandwidth and GEMM peak measured here with all cores): the *sweep efficiency*
   Σ roofline / wall is the fraction of the machine the sweep turns into simulation at the bound.
   Also the simulate jobs' own wall times (the ``wall_time`` of their files) summed.
@@ -167,8 +167,9 @@ def sweep(folder: Path, config_path: Path) -> dict:
         with xr.open_dataset(path) as ds:
             run = json.loads(ds.attrs["config"])
             points = ds.sizes["g"] * ds.sizes["sigma_b"]
+            networks = ds.sizes["seed"]  # a job steps the networks of its seeds, each its own weights
             steps = run["steps"] + run["transient"]
-            bound = steps * roofline_seconds(
+            bound = steps * networks * roofline_seconds(
                 run["model"],
                 n=run["N"],
                 k=run["k"],
@@ -182,6 +183,7 @@ def sweep(folder: Path, config_path: Path) -> dict:
                     "model": run["model"],
                     "N": run["N"],
                     "points": points,
+                    "networks": networks,
                     "steps": steps,
                     "wall_seconds": float(ds["wall_time"].max()),
                     "ranks": int(ds.attrs["mpi_size"]),

@@ -89,3 +89,13 @@ def test_step_time_reads_the_weights_once_for_a_batch():
     assert seeds == pytest.approx(3 * one)
     overhead = grid.step_seconds("lstm", 64, tasks=2, points=8, k=1, networks=3, **{**machine, "step_overhead_ms": 1.5})
     assert overhead == pytest.approx(1.5e-3, rel=0.1)  # small N: the overhead is the step
+
+
+def test_run_length_is_one_number_or_one_per_model():
+    assert grid.per_model("steps", 500, ["lstm", "rate"], known=("lstm", "rate")) == {"lstm": 500, "rate": 500}
+    both = {"lstm": 2000, "rate": 5000}
+    assert grid.per_model("steps", both, ["rate"], known=("lstm", "rate")) == {"rate": 5000}
+    with pytest.raises(InputError, match=r"steps has no value for model\(s\) rate"):
+        grid.per_model("steps", {"lstm": 1}, ["lstm", "rate"], known=("lstm", "rate"))
+    with pytest.raises(InputError, match=r"steps names unknown model\(s\) gru"):
+        grid.per_model("steps", {"gru": 1, "lstm": 1}, ["lstm"], known=("lstm", "rate"))

@@ -126,6 +126,18 @@ def test_dry_run_job_counts(tmp_path, base, changes, counts):
     assert not (tmp_path / "results").exists()
 
 
+def test_run_length_per_model_reaches_each_models_jobs(tmp_path):
+    config = config_file(tmp_path, simulate={"steps": {"lstm": 123, "rate": 456}, "transient": {"lstm": 7, "rate": 9}})
+    result = snakemake("results/merged/simulations.nc", "-n", "-p", "--configfile", config, workdir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if "eoc simulate" in line]
+    lstm = [line for line in commands if "--model lstm" in line]
+    rate = [line for line in commands if "--model rate" in line]
+    assert lstm and rate
+    assert all("--steps 123 --transient 7 " in line for line in lstm)
+    assert all("--steps 456 --transient 9 " in line for line in rate)
+
+
 @pytest.mark.parametrize(
     "base, jobs",
     [
@@ -182,6 +194,8 @@ def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
         ({"N": [64.0]}, ["config.N[0] must be an integer", "64.0"]),
         ({"N": [1000000]}, ["N=1000000 on 2 rank(s) in float64 needs about", "MiB are available"]),
         ({"simulate": {"steps": 10**12}}, ["needs about", "samples", "MiB are available"]),
+        ({"simulate": {"steps": {"lstm": 100, "rate": 100, "gru": 5}}}, ["simulate.steps names unknown model(s) gru"]),
+        ({"simulate": {"transient": {"lstm": 10.0, "rate": 5}}}, ["config.simulate.transient.lstm must be an integer"]),
     ],
 )
 def test_bad_config_stops_before_any_job_and_names_key_and_value(tmp_path, changes, fragments):

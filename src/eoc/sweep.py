@@ -69,6 +69,25 @@ def block_values(label: str, grid: Sequence[float]) -> list[float]:
     return values
 
 
+def per_model(name: str, value, models: Iterable[str], *, known: Iterable[str]) -> dict[str, int]:
+    """A run-length key of the config for each model of the sweep: ``value`` is one number for
+    every model or a mapping ``{model: number}`` (e.g. ``{"lstm": 2000, "rate": 5000}``: the LSTM
+    is a map whose exponents converge per network step, the rate model a flow integrated in RK4
+    steps of dt). Raises InputError naming the key for a model the table ``known`` lacks or a
+    model of ``models`` the mapping leaves out.
+    """
+    models = list(models)
+    if not isinstance(value, dict):
+        return dict.fromkeys(models, value)
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise InputError(f"{name} names unknown model(s) {', '.join(unknown)} (models: {', '.join(known)})")
+    absent = [model for model in models if model not in value]
+    if absent:
+        raise InputError(f"{name} has no value for model(s) {', '.join(absent)} of `models`")
+    return {model: value[model] for model in models}
+
+
 def weights_mb(model: str, N: int) -> float:
     """Memory of the recurrent weights in MiB: G N² × 8 bytes (float64) with G the model's weight
     blocks (the LSTM's U_f, U_i, U_o, U_c: 4; the rate model's J: 1)."""

@@ -84,17 +84,31 @@ def config_numbers(config, schema: dict, *, path: str = "config") -> None:
     (``.inf`` and ``.nan`` pass a schema's ``minimum``) and every ``type: integer`` value an int
     (JSON Schema accepts 64.0 as an integer; a sweep would then name its files ``N64.0``).
 
-    Walks ``config`` along ``schema`` (``properties``, ``items``, ``$ref`` into ``$defs``); raises
-    InputError naming the key (``config.dmft.g[1]``) and the value.
+    Walks ``config`` along ``schema`` (``properties``, ``additionalProperties``, ``items``, ``$ref``
+    into ``$defs``, and the branch of an ``anyOf`` whose type is the value's: a mapping follows the
+    ``object`` branch, anything else the other); raises InputError naming the key
+    (``config.dmft.g[1]``) and the value.
     """
     definitions = schema.get("$defs", {})
 
-    def walk(value, node, where):
+    def resolve(node):
         while "$ref" in node:
             node = {**definitions[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        return node
+
+    def branch(value, node):
+        node = resolve(node)
+        if "anyOf" not in node:
+            return node
+        wanted = isinstance(value, dict)
+        return next((b for b in map(resolve, node["anyOf"]) if (b.get("type") == "object") == wanted), {})
+
+    def walk(value, node, where):
+        node = branch(value, node)
         if isinstance(value, dict):
+            others = node.get("additionalProperties") or {}
             for key, item in value.items():
-                walk(item, node.get("properties", {}).get(key, {}), f"{where}.{key}")
+                walk(item, node.get("properties", {}).get(key, others), f"{where}.{key}")
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 walk(item, node.get("items", {}), f"{where}[{index}]")

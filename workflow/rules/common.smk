@@ -36,6 +36,11 @@ MODELS = [
     validation.choice("models", model, tuple(MODEL_TABLE)) for model in config["models"]
 ]
 NS = config["N"]
+# run length per model: simulate.steps and simulate.transient are one number or {model: number}
+STEPS = sweep.per_model("simulate.steps", SIM["steps"], MODELS, known=MODEL_TABLE)
+TRANSIENT = sweep.per_model(
+    "simulate.transient", SIM["transient"], MODELS, known=MODEL_TABLE
+)
 SEEDS = [int(seed) for seed in sweep.canonical_grid("seeds", config["seeds"])]
 G = sweep.canonical_grid("g", config["g"])
 SIGMA_B = sweep.canonical_grid("sigma_b", config["sigma_b"])
@@ -102,8 +107,8 @@ for _model in MODELS:
                 sigma_b=SIGMA_B,
                 N=_N,
                 seed=SEEDS[: SIM["batch"].get("seeds", 1)],
-                steps=SIM["steps"],
-                transient=SIM["transient"],
+                steps=STEPS[_model],
+                transient=TRANSIENT[_model],
                 k=SIM["k"],
                 n_lags=SIM["n_lags"],
             )

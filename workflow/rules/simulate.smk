@@ -27,7 +27,7 @@ rule simulate:
             wc.model,
             int(wc.N),
             tasks=tasks(wc.model, wc.N),
-            steps=SIM["steps"] + SIM["transient"],
+            steps=STEPS[wc.model] + TRANSIENT[wc.model],
             points=points_of(wc),
             k=SIM["k"],
             networks=len(seeds_of(wc)),
@@ -44,7 +44,7 @@ rule simulate:
         g=lambda wc: numbers(sweep.block_values(wc.g, G)),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
         # the gate-bias means go to the gated model only
-        run=lambda wc: f"--steps {SIM['steps']} --transient {SIM['transient']} --k {SIM['k']} --n-lags {SIM['n_lags']}"
+        run=lambda wc: f"--steps {STEPS[wc.model]} --transient {TRANSIENT[wc.model]} --k {SIM['k']} --n-lags {SIM['n_lags']}"
         + "".join(
             f" --bias-mean {gate}={value}"
             for gate, value in SIM.get("bias_means", {}).items()
