@@ -169,13 +169,17 @@ def sweep(folder: Path, config_path: Path) -> dict:
             points = ds.sizes["g"] * ds.sizes["sigma_b"]
             networks = ds.sizes["seed"]  # a job steps the networks of its seeds, each its own weights
             steps = run["steps"] + run["transient"]
-            bound = steps * networks * roofline_seconds(
-                run["model"],
-                n=run["N"],
-                k=run["k"],
-                points=points,
-                limits=limits,
-                itemsize=np.dtype(run["dtype"]).itemsize,
+            bound = (
+                steps
+                * networks
+                * roofline_seconds(
+                    run["model"],
+                    n=run["N"],
+                    k=run["k"],
+                    points=points,
+                    limits=limits,
+                    itemsize=np.dtype(run["dtype"]).itemsize,
+                )
             )
             jobs.append(
                 {
