@@ -99,3 +99,17 @@ def test_run_length_is_one_number_or_one_per_model():
         grid.per_model("steps", {"lstm": 1}, ["lstm", "rate"], known=("lstm", "rate"))
     with pytest.raises(InputError, match=r"steps names unknown model\(s\) gru"):
         grid.per_model("steps", {"gru": 1, "lstm": 1}, ["lstm"], known=("lstm", "rate"))
+
+
+def test_seeds_per_job_fill_the_job_minutes():
+    step = dict(tasks=2, points=8, k=8, gb_per_s_per_task=5.0, gflops_per_task=10.0, step_overhead_ms=2.0)
+    assert grid.seeds_per_job("lstm", 1024, seeds=20, at_least=3, steps=25_000, **step) == 3
+    small = grid.seeds_per_job("lstm", 1024, seeds=20, job_minutes=60, steps=25_000, **step)
+    large = grid.seeds_per_job("lstm", 16384, seeds=20, job_minutes=60, steps=25_000, **step)
+    assert large == 1 and 1 < small < 20
+    # the chosen block fits the minutes, one more network would not
+    minutes = [25_000 * grid.step_seconds("lstm", 1024, networks=n, **step) / 60 for n in (small, small + 1)]
+    assert minutes[0] <= 60 < minutes[1]
+    # never more than the seeds there are, nor fewer than asked for
+    assert grid.seeds_per_job("lstm", 64, seeds=5, job_minutes=60, steps=100, **step) == 5
+    assert grid.seeds_per_job("lstm", 16384, seeds=20, at_least=2, job_minutes=1, steps=25_000, **step) == 2

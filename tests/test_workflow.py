@@ -113,6 +113,8 @@ def test_conda_environment_matches_pyproject():
         # blocks of seeds: 2 models x 1 N x 2 g x [0, 1] [2] seed blocks
         (TINY, {"seeds": [0, 1, 2], "simulate": {"batch": {"g": 1, "sigma_b": 1, "seeds": 2}}}, dict(simulate=8)),
         (TINY, {"g": [1.0, 1.5, 2.0, 2.5, 3.0], "simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=6)),
+        # batch.job_minutes: a small network's job takes all three seeds (2 models x 1 N x 2 g)
+        (TINY, {"seeds": [0, 1, 2], "simulate": {"batch": {"g": 1, "sigma_b": 1, "job_minutes": 60}}}, {"simulate": 4}),
     ],
 )
 def test_dry_run_job_counts(tmp_path, base, changes, counts):
@@ -160,15 +162,22 @@ def test_dry_run_of_the_lstm_mean_field(tmp_path, base, jobs):
 def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
     paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
     assert max(paper["N"]) >= 16384 and len(paper["seeds"]) >= 10
-    result = snakemake(
-        "-n", "--quiet", "rules", "--configfile", REPO / "config" / "paper.yaml", workdir=tmp_path, timeout=120
-    )
+    result = snakemake("-n", "-p", "--configfile", REPO / "config" / "paper.yaml", workdir=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
-    jobs = len(paper["models"]) * len(paper["N"]) * -(-len(paper["seeds"]) // paper["simulate"]["batch"]["seeds"])
-    jobs *= -(-len(paper["g"]) // paper["simulate"]["batch"]["g"]) * -(
+    seeds_per_job = {}  # (model, N) -> sizes of the seed blocks of its jobs
+    for found in re.finditer(r"--model (\w+) --N (\d+) --seed ([\d ]+?) --g", result.stdout):
+        seeds_per_job.setdefault((found[1], int(found[2])), []).append(len(found[3].split()))
+    blocks = -(-len(paper["g"]) // paper["simulate"]["batch"]["g"]) * -(
         -len(paper["sigma_b"]) // paper["simulate"]["batch"]["sigma_b"]
     )
-    assert job_counts(result.stdout)["simulate"] == jobs
+    assert sorted(seeds_per_job) == sorted((model, N) for model in paper["models"] for N in paper["N"])
+    for (model, N), sizes in seeds_per_job.items():
+        # every (g, sigma_b) block of every seed exactly once
+        assert sum(sizes) == blocks * len(paper["seeds"]), (model, N)
+    # batch.job_minutes: the largest networks one seed per job, the smallest several
+    assert set(seeds_per_job["lstm", max(paper["N"])]) == {1}
+    assert min(seeds_per_job["lstm", min(paper["N"])]) > 1
+    assert job_counts(result.stdout)["simulate"] == sum(map(len, seeds_per_job.values()))
 
 
 @pytest.mark.parametrize(

@@ -138,6 +138,26 @@ def step_seconds(
     return networks * MODELS[model].products_per_step * max(read, compute) + step_overhead_ms / 1e3
 
 
+def seeds_per_job(
+    model: str, N: int, *, seeds: int, at_least: int = 1, job_minutes: float | None = None, steps: int, **step
+) -> int:
+    """How many seeds' networks one job steps together: ``at_least`` (config ``batch.seeds``), or,
+    given ``job_minutes`` (config ``batch.job_minutes``), as many as fill that many minutes of
+    ``steps`` steps of :func:`step_seconds` (keywords ``step``):
+
+        networks = floor((60 · job_minutes / steps − overhead) / t₁),  t₁ = one network's products
+
+    so that small-N cells, whose one-network jobs last a minute, share one Slurm job while large-N
+    jobs keep one seed each. Never fewer than ``at_least`` nor more than ``seeds``.
+    """
+    if job_minutes is None:
+        return min(at_least, seeds)
+    overhead = step_seconds(model, N, **step, networks=0)
+    per_network = step_seconds(model, N, **step, networks=1) - overhead
+    fits = math.floor((60 * job_minutes / steps - overhead) / per_network)
+    return max(1, min(seeds, max(at_least, fits)))
+
+
 def runtime_minutes(model: str, N: int, *, steps: int, base_minutes: float, attempt: int = 1, **step) -> int:
     """Wall-clock limit in minutes: ``steps`` steps of :func:`step_seconds` (keywords ``step``),
     times 2 for safety, plus a start-up ``base_minutes``; each retry (``attempt``) doubles it."""

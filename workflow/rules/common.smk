@@ -48,8 +48,6 @@ DMFT_G = sweep.canonical_grid("dmft.g", config["dmft"]["g"])
 DMFT_SIGMA_B = sweep.canonical_grid("dmft.sigma_b", config["dmft"]["sigma_b"])
 G_BLOCKS = sweep.blocks(G, SIM["batch"]["g"])
 SIGMA_B_BLOCKS = sweep.blocks(SIGMA_B, SIM["batch"]["sigma_b"])
-# seeds per job: the job steps their networks together (eoc.simulate.networks)
-SEED_BLOCKS = sweep.blocks(SEEDS, SIM["batch"].get("seeds", 1))
 DMFT_BLOCKS = sweep.blocks(DMFT_SIGMA_B, config["dmft"]["sigma_b_per_job"])
 # the LSTM's mean field (optional key dmft_lstm): no key, no jobs
 DMFT_LSTM = config.get("dmft_lstm")
@@ -90,6 +88,38 @@ def tasks(model, N):
     )
 
 
+def points_per_job():
+    """(g, sigma_b) points per network of a full block."""
+    return min(len(G), SIM["batch"]["g"]) * min(len(SIGMA_B), SIM["batch"]["sigma_b"])
+
+
+def step_model(model, N):
+    """The keywords of eoc.sweep.step_seconds for a job of (model, N) (config simulate.resources)."""
+    resources = SIM["resources"]
+    return dict(
+        tasks=tasks(model, N),
+        k=SIM["k"],
+        gb_per_s_per_task=resources["gb_per_s_per_task"],
+        gflops_per_task=resources["gflops_per_task"],
+        step_overhead_ms=resources["step_overhead_ms"],
+    )
+
+
+def seeds_per_job(model, N):
+    """Seeds per simulate job of (model, N): the job steps their networks together
+    (eoc.simulate.networks); batch.seeds of them, or as many as fill batch.job_minutes."""
+    return sweep.seeds_per_job(
+        model,
+        int(N),
+        seeds=len(SEEDS),
+        at_least=SIM["batch"].get("seeds", 1),
+        job_minutes=SIM["batch"].get("job_minutes"),
+        steps=STEPS[model] + TRANSIENT[model],
+        points=points_per_job(),
+        **step_model(model, int(N)),
+    )
+
+
 # The engine's own checks and its memory estimate, on every (model, N) of the grid, before any
 # job runs: a job that cannot fit on a node (simulate.resources.mb_per_node) never reaches sbatch.
 NODE_MEMORY = (
@@ -106,7 +136,7 @@ for _model in MODELS:
                 g=G,
                 sigma_b=SIGMA_B,
                 N=_N,
-                seed=SEEDS[: SIM["batch"].get("seeds", 1)],
+                seed=SEEDS[: seeds_per_job(_model, _N)],
                 steps=STEPS[_model],
                 transient=TRANSIENT[_model],
                 k=SIM["k"],
@@ -118,14 +148,13 @@ for _model in MODELS:
                     model=_model,
                     N=_N,
                     ranks=tasks(_model, _N),
-                    points=min(len(G), SIM["batch"]["g"])
-                    * min(len(SIGMA_B), SIM["batch"]["sigma_b"]),
+                    points=points_per_job(),
                     k=_checked.k,
                     steps=_checked.steps,
                     renorm_interval=_checked.renorm_interval,
                     dt=_checked.dt,
                     with_checkpoint=True,
-                    networks=min(len(SEEDS), SIM["batch"].get("seeds", 1)),
+                    networks=seeds_per_job(_model, _N),
                 ),
                 N=_N,
                 ranks=tasks(_model, _N),
@@ -168,7 +197,7 @@ def simulation_jobs():
         )
         for model in MODELS
         for N in NS
-        for seed in SEED_BLOCKS
+        for seed in sweep.blocks(SEEDS, seeds_per_job(model, N))
         for g in G_BLOCKS
         for s in SIGMA_B_BLOCKS
     ]

@@ -26,16 +26,12 @@ rule simulate:
         runtime=lambda wc, attempt: sweep.runtime_minutes(
             wc.model,
             int(wc.N),
-            tasks=tasks(wc.model, wc.N),
             steps=STEPS[wc.model] + TRANSIENT[wc.model],
             points=points_of(wc),
-            k=SIM["k"],
             networks=len(seeds_of(wc)),
-            gb_per_s_per_task=SIM["resources"]["gb_per_s_per_task"],
-            gflops_per_task=SIM["resources"]["gflops_per_task"],
-            step_overhead_ms=SIM["resources"]["step_overhead_ms"],
             base_minutes=SIM["resources"]["base_minutes"],
             attempt=attempt,
+            **step_model(wc.model, int(wc.N)),
         ),
     params:
         # a job killed by the scheduler resumes from here when Snakemake resubmits it
