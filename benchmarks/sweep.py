@@ -42,6 +42,8 @@ import yaml
 
 from benchmarks.engine_steps import roofline_seconds
 from benchmarks.machine import measure_limits
+from eoc.cli.simulate import command
+from eoc.simulate import Options
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
@@ -75,29 +77,9 @@ def timed(command: list[str], **kwargs) -> float:
 
 
 def simulate_command(*, N: int, steps: int, transient: int | None, out: Path, ranks: int = 1) -> list[str]:
-    launcher = (
-        [str(BIN / "mpiexec"), "-n", str(ranks), sys.executable, "-m", "mpi4py"] if ranks > 1 else [sys.executable]
-    )
-    command = launcher + [
-        "-m",
-        "eoc",
-        "simulate",
-        "--model",
-        "lstm",
-        "--g",
-        "3",
-        "--sigma-b",
-        "0",
-        "--N",
-        str(N),
-        "--seed",
-        "0",
-        "--steps",
-        str(steps),
-        "--out",
-        str(out),
-    ]
-    return command + ([] if transient is None else ["--transient", str(transient)])
+    """`eoc simulate` of the LSTM at g = 3, σ_b = 0 (transient None: the model's default)."""
+    options = Options(model="lstm", g=[3.0], sigma_b=[0.0], N=N, seed=[0], steps=steps, transient=transient)
+    return command(options, out=out, ranks=ranks, mpiexec=BIN / "mpiexec")
 
 
 def startup(folder: Path, repeats: int) -> dict:

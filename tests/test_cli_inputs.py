@@ -109,3 +109,28 @@ def test_bad_input_is_a_message_naming_option_and_value(tmp_path, monkeypatch, c
     assert message in err, err
     assert "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.bin", "garbage.bin"]  # nothing made
+
+
+def test_a_command_built_from_options_reads_back_as_the_same_options(tmp_path):
+    """eoc.cli.simulate.command writes every field (lists, dicts, floats by repr) so that the
+    command line's parser returns the very same Options."""
+    import argparse
+    import sys
+
+    from eoc.cli.arguments import add_arguments, options_from
+    from eoc.cli.simulate import command
+    from eoc.simulate import Options
+
+    options = Options(
+        model="lstm", g=[0.1, 3.0], sigma_b=[0.0, 1 / 3], N=16, seed=[0, 7], steps=40, n_lags=5, bias_means={"f": 1.0}
+    )
+    words = command(options, out=tmp_path / "x.nc", checkpoint=tmp_path / "x.ckpt")
+    assert words[1:4] == ["-m", "eoc", "simulate"] and words[-2:] == ["--out", str(tmp_path / "x.nc")]
+    parser = argparse.ArgumentParser()
+    add_arguments(parser, Options)
+    parser.add_argument("--out")
+    parser.add_argument("--checkpoint")
+    parsed = parser.parse_args(words[4:])
+    assert options_from(parsed, Options) == options and parsed.checkpoint == str(tmp_path / "x.ckpt")
+    under_mpi = command(options, out="x.nc", ranks=3, mpiexec="/opt/mpiexec")
+    assert under_mpi[:6] == ["/opt/mpiexec", "-n", "3", sys.executable, "-m", "mpi4py"]

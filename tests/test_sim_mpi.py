@@ -11,7 +11,8 @@ import pytest
 import xarray as xr
 
 from eoc import contract
-from eoc.simulate import run
+from eoc.cli.simulate import command as simulate_command
+from eoc.simulate import Options, run
 
 pytestmark = pytest.mark.mpi
 
@@ -71,31 +72,10 @@ def test_resume_after_kill_under_mpiexec(tmp_path):
 
 
 def _command(out, n):
-    return [
-        "-m",
-        "mpi4py",
-        "-m",
-        "eoc",
-        "simulate",
-        "--model",
-        "rate",
-        "--g",
-        "4",
-        "--sigma-b",
-        "0",
-        "--N",
-        str(n),
-        "--seed",
-        "1",
-        "--steps",
-        "300",
-        "--transient",
-        "50",
-        "--n-lags",
-        "10",
-        "--out",
-        str(out),
-    ]
+    """`-m mpi4py -m eoc simulate …` of the rate model at g = 4 with N = n (for :func:`_mpiexec`)."""
+    options = Options(model="rate", g=[4.0], sigma_b=[0.0], N=n, seed=[1], steps=300, transient=50, n_lags=10)
+    _python, *arguments = simulate_command(options, out=out)
+    return ["-m", "mpi4py", *arguments]
 
 
 def test_command_line_under_mpiexec(tmp_path):

@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 
 from eoc import InputError, contract
+from eoc.cli.simulate import command as simulate_command
 from eoc.simulate import Options, driver, run
 from eoc.simulate.disorder import Disorder
 from eoc.simulate.engine import Engine
@@ -149,33 +150,9 @@ def test_huge_dt_diverges_and_is_recorded_with_its_step(tmp_path):
     """RK4 with dt = 8 amplifies the decay −h/2 by |R(−4)| = 5 per step: the run diverges, and is
     recorded (status, step, NaN results) instead of crashing; the lags are spaced by dt."""
     out = tmp_path / "diverged.nc"
+    diverging = Options(model="rate", g=[1.0], sigma_b=[0.1], N=10, seed=[0], dt=8.0, steps=600, transient=0, n_lags=5)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eoc",
-            "simulate",
-            "--model",
-            "rate",
-            "--g",
-            "1",
-            "--sigma-b",
-            "0.1",
-            "--N",
-            "10",
-            "--seed",
-            "0",
-            "--dt",
-            "8",
-            "--steps",
-            "600",
-            "--transient",
-            "0",
-            "--n-lags",
-            "5",
-            "--out",
-            str(out),
-        ],
+        simulate_command(diverging, out=out),
         capture_output=True,
         text=True,
     )
@@ -241,33 +218,9 @@ def test_bad_input_is_refused_before_any_weight_is_drawn(monkeypatch, change, fr
 
 def test_command_line_serial_run(tmp_path):
     out = tmp_path / "cli.nc"
-    command = [
-        sys.executable,
-        "-m",
-        "eoc",
-        "simulate",
-        "--model",
-        "rate",
-        "--g",
-        "1.5",
-        "4",
-        "--sigma-b",
-        "0.2",
-        "--N",
-        "16",
-        "--seed",
-        "3",
-        "--steps",
-        "300",
-        "--transient",
-        "50",
-        "--n-lags",
-        "10",
-        "--k",
-        "2",
-        "--out",
-        str(out),
-    ]
+    # the command line as a user types it (the options' names are part of the interface)
+    words = "simulate --model rate --g 1.5 4 --sigma-b 0.2 --N 16 --seed 3 --steps 300 --transient 50 --n-lags 10 --k 2"
+    command = [sys.executable, "-m", "eoc", *words.split(), "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     # off a terminal: progress as log lines (the last one at the end of the run)

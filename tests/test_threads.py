@@ -10,9 +10,13 @@ import pytest
 import xarray as xr
 
 from eoc import threads
+from eoc.cli.simulate import command as simulate_command
 from eoc.errors import InputError
+from eoc.simulate import Options
 
 A = frozenset
+#: A run of a few milliseconds: what the thread tests launch.
+SMALL_RUN = Options(model="lstm", g=[3.0], sigma_b=[0.0], N=16, seed=[0], steps=40, transient=0, n_lags=5)
 
 
 @pytest.mark.parametrize(
@@ -70,32 +74,7 @@ def _clean_environment():
 
 def test_cli_applies_threads_and_records_them(tmp_path):
     out = tmp_path / "one.nc"
-    command = [
-        sys.executable,
-        "-m",
-        "eoc",
-        "simulate",
-        "--model",
-        "lstm",
-        "--g",
-        "3",
-        "--sigma-b",
-        "0",
-        "--N",
-        "16",
-        "--seed",
-        "0",
-        "--steps",
-        "40",
-        "--transient",
-        "0",
-        "--n-lags",
-        "5",
-        "--threads",
-        "1",
-        "--out",
-        str(out),
-    ]
+    command = simulate_command(SMALL_RUN, out=out, threads=1)
     done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
     assert done.returncode == 0, done.stderr
     with xr.open_dataset(out) as ds:
@@ -133,37 +112,8 @@ def test_two_ranks_on_two_cores_get_one_thread_each(tmp_path):
     """No thread variable set by hand: each rank's pools shrink to its share of the node."""
     if len(os.sched_getaffinity(0)) != 2:
         pytest.skip("the expected count (1 per rank) is for a 2-core allocation")
-    mpiexec = Path(sys.executable).parent / "mpiexec"
     out = tmp_path / "two.nc"
-    command = [
-        str(mpiexec),
-        "-n",
-        "2",
-        sys.executable,
-        "-m",
-        "mpi4py",
-        "-m",
-        "eoc",
-        "simulate",
-        "--model",
-        "lstm",
-        "--g",
-        "3",
-        "--sigma-b",
-        "0",
-        "--N",
-        "16",
-        "--seed",
-        "0",
-        "--steps",
-        "40",
-        "--transient",
-        "0",
-        "--n-lags",
-        "5",
-        "--out",
-        str(out),
-    ]
+    command = simulate_command(SMALL_RUN, out=out, ranks=2, mpiexec=Path(sys.executable).parent / "mpiexec")
     done = subprocess.run(command, capture_output=True, text=True, env=_clean_environment(), timeout=300)
     assert done.returncode == 0, done.stderr
     with xr.open_dataset(out) as ds:

@@ -84,3 +84,24 @@ def options_from(args: argparse.Namespace, cls):
         value = getattr(args, field.name)
         values[field.name] = dict(value) if _value_type(hints[field.name])[0] == "dict" else value
     return cls(**values)
+
+
+def command_arguments(options) -> list[str]:
+    """The command-line arguments that :func:`add_arguments`' parser reads back as ``options``
+    (the inverse of :func:`options_from`): every field whose value is not None, a list as its
+    values after the flag, a dict as one ``NAME=VALUE`` flag per item. Floats are written with
+    ``repr``, which reads back to the same float."""
+    arguments = []
+    for field in dataclasses.fields(options):
+        value = getattr(options, field.name)
+        flag = field.metadata.get(fields.FLAG) or "--" + field.name.replace("_", "-")
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            for name, item in value.items():
+                arguments += [flag, f"{name}={item!r}"]
+        elif isinstance(value, list | tuple):
+            arguments += [flag, *map(repr, value)]
+        else:
+            arguments += [flag, value if isinstance(value, str) else repr(value)]
+    return arguments

@@ -10,8 +10,10 @@ The options (names, types, defaults, help) are generated from :class:`eoc.simula
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from eoc.cli.arguments import add_arguments, options_from
+from eoc.cli.arguments import add_arguments, command_arguments, options_from
 from eoc.simulate.driver import CHECKPOINT_SECONDS
 from eoc.simulate.options import Options
 
@@ -53,3 +55,13 @@ def _simulate(args: argparse.Namespace) -> None:
         damaged_checkpoint=args.damaged_checkpoint,
         out=args.out,
     )
+
+
+def command(options: Options, *, out, ranks: int = 1, mpiexec="mpiexec", **settings) -> list[str]:
+    """The command that runs ``options`` with this Python, writing ``out``: ``python -m eoc
+    simulate …``, or under ``mpiexec -n ranks python -m mpi4py`` when ``ranks`` > 1. ``settings``
+    are the non-physics options of the command line by name (``checkpoint="run.ckpt"``,
+    ``checkpoint_seconds=0``, ``damaged_checkpoint="restart"``)."""
+    launcher = [str(mpiexec), "-n", str(ranks), sys.executable, "-m", "mpi4py"] if ranks > 1 else [sys.executable]
+    extra = [item for name, value in settings.items() for item in ("--" + name.replace("_", "-"), str(value))]
+    return [*launcher, "-m", "eoc", "simulate", *command_arguments(options), *extra, "--out", str(Path(out))]
