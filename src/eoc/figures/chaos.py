@@ -67,19 +67,7 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
         ax.errorbar(
             x.values.ravel(), y.ravel(), yerr=np.nan_to_num(err.ravel()), fmt="none", ecolor="0.4", elinewidth=0.6
         )
-        ax.scatter(
-            x.values.ravel(),
-            y.ravel(),
-            c=sb.values.ravel(),
-            norm=norm,
-            cmap=style.SEQUENTIAL,
-            marker="s",
-            s=14,
-            edgecolors="k",
-            linewidths=0.4,
-            label=r"simulation, $N\to\infty$",
-            zorder=3,
-        )
+        _scatter_extrapolated(ax, x.values.ravel(), y.ravel(), sb.values.ravel(), norm)
         notes += data.gap_note(
             model,
             data.variable(simulations, "lyapunov_max", model=model),
@@ -97,6 +85,23 @@ def lyapunov_vs_lambda2(simulations: xr.Dataset | None, dmft: xr.Dataset | None)
         )
     style.footnote(figure, notes)
     return figure
+
+
+def _scatter_extrapolated(ax, x, y, sigma_b, norm) -> None:
+    """The simulations' N → ∞ values: squares coloured by σ_b."""
+    ax.scatter(
+        x,
+        y,
+        c=sigma_b,
+        norm=norm,
+        cmap=style.SEQUENTIAL,
+        marker="s",
+        s=14,
+        edgecolors="k",
+        linewidths=0.4,
+        label=r"simulation, $N\to\infty$",
+        zorder=3,
+    )
 
 
 #: Near the onset of chaos the DMFT gives λ_max ≈ ratio · λ² (docs/science.md §3.5): 3 without bias,
@@ -128,19 +133,7 @@ def _draw_onset(ax, simulations, dmft, lambda2, norm, notes) -> None:
         above = (xs > 0) & (ys > 0)
         if above.any():
             sim_sb = extrapolated["sigma_b"].broadcast_like(extrapolated["value"]).transpose("g", "sigma_b")
-            ax.scatter(
-                xs[above],
-                ys[above],
-                c=sim_sb.values.ravel()[above],
-                norm=norm,
-                cmap=style.SEQUENTIAL,
-                marker="s",
-                s=14,
-                edgecolors="k",
-                linewidths=0.4,
-                label=r"simulation, $N\to\infty$",
-                zorder=3,
-            )
+            _scatter_extrapolated(ax, xs[above], ys[above], sim_sb.values.ravel()[above], norm)
         else:
             notes.append("rate: no simulated point with λ_max > 0 and λ² > 0 (onset panel)")
     if not chaotic.any():
