@@ -6,11 +6,12 @@
   (λ_max > 0) on log–log axes with the DMFT's ratios λ_max/λ² → 3 (σ_b = 0), 1.25 (σ_b > 0). The LSTM is a
   discrete-time map with its biases inside the gates: its exponent (1/step) is not the rate
   model's (1/t) and is drawn in its own panel, against the rate model's λ² only as a coordinate.
-* Phase diagram in (σ_b, g): the fixed-point boundary g_c(σ_b) (DMFT file), the λ_max = 0 line of
-  the DMFT (per σ_b, the root in g of the DMFT λ_max: :func:`dmft_chaos_onset`) and of the
-  simulations (zero crossing in g of the extrapolated λ_max, per σ_b), and the grid points where
-  the LSTM gates concentrate at 1/2 (every gate's seed-mean satisfies |mean − 1/2| < tol and
-  spread < tol at the largest N with data).
+* The rate model's phase diagram in (σ_b, g): the fixed-point boundary g_c(σ_b) (DMFT file), the
+  λ_max = 0 line of the DMFT (per σ_b, the root in g of the DMFT λ_max: :func:`dmft_chaos_onset`)
+  and of the simulations (zero crossing in g of the extrapolated λ_max, per σ_b). The LSTM's own
+  diagram (:mod:`eoc.figures.lstm_phase`) shades, with :func:`_draw_gate_concentration`, the grid
+  points where its gates concentrate at 1/2 (every gate's seed-mean satisfies |mean − 1/2| < tol
+  and spread < tol at the largest N with data).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from eoc import analysis, validation
+from eoc import analysis
 from eoc.figures import data, style
 
 
@@ -188,16 +189,11 @@ def _draw_dmft_and_bound(ax, dmft, lambda2, norm) -> None:
 
 
 @style.styled
-def phase_diagram(
-    simulations: xr.Dataset | None,
-    dmft: xr.Dataset | None,
-    *,
-    gate_tolerance: float = 0.05,
-) -> Figure:
-    """The (σ_b, g) phase diagram: fixed-point boundary, λ_max = 0 from DMFT and from simulation
-    (N → ∞), and where the LSTM gates concentrate at 1/2 (within ``gate_tolerance``)."""
+def phase_diagram(simulations: xr.Dataset | None, dmft: xr.Dataset | None) -> Figure:
+    """The rate model's (σ_b, g) phase diagram: fixed-point boundary, λ_max = 0 from DMFT and from
+    simulation (N → ∞). σ_b is the rate model's static input; the LSTM's σ_b (biases inside its
+    gates) is another parameter, and its diagram is :func:`eoc.figures.lstm_phase.lstm_phase_diagram`."""
     data.check(simulations, dmft)
-    tolerance = validation.positive("gate_tolerance", gate_tolerance)
     figure, ax = style.new_figure(height=2.8)
     handles, notes = [], []
     boundary = data.variable(dmft, "g_c")
@@ -220,31 +216,7 @@ def phase_diagram(
         lost = onset["sigma_b"].values[~np.isfinite(onset.values)]
         if lost.size:
             notes.append("DMFT λ_max has no zero in the gain grid at σ_b = " + ", ".join(f"{b:g}" for b in lost))
-    for model, marker, color in (("rate", "o", "C0"), ("lstm", "^", "C1")):
-        extrapolated = _extrapolated_lyapunov(simulations, model)
-        if extrapolated is None:
-            notes.append(f"{model}: no simulated λ_max")
-            continue
-        sb, root, err = [], [], []
-        for bias in extrapolated["sigma_b"].values:
-            point = extrapolated.sel(sigma_b=bias)
-            g0, dg = analysis.zero_crossing(point["g"].values, point["value"].values, point["stderr"].values)
-            sb.append(bias), root.append(g0), err.append(dg)
-        if not np.isfinite(root).any():
-            notes.append(f"{model}: λ_max (N → ∞) has no zero in the gain grid")
-            continue
-        handles.append(
-            ax.errorbar(
-                sb,
-                root,
-                yerr=np.nan_to_num(err),
-                fmt=marker,
-                color=color,
-                label=rf"{style.MODEL_LABEL[model]} $\lambda_{{max}}=0$ "
-                r"($N\to\infty$)",
-            )
-        )
-    handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
+    handles += _draw_simulated_onset(ax, simulations, "rate", notes, marker="o", color="C0")
     ax.set_xlabel(r"bias $\sigma_b$")
     ax.set_ylabel(r"gain $g$")
     biases = np.concatenate([ds["sigma_b"].values for ds in (simulations, dmft) if ds is not None] or [np.zeros(1)])
@@ -256,6 +228,24 @@ def phase_diagram(
         style.empty_panel(ax, "nothing to draw: no DMFT boundary and no simulations")
     style.footnote(figure, notes)
     return figure
+
+
+def _draw_simulated_onset(ax, simulations, model, notes, **style_) -> list:
+    """Per σ_b, the zero crossing in g of the simulations' N → ∞ λ_max of ``model`` (with its error)."""
+    extrapolated = _extrapolated_lyapunov(simulations, model)
+    if extrapolated is None:
+        notes.append(f"{model}: no simulated λ_max")
+        return []
+    sb, root, err = [], [], []
+    for bias in extrapolated["sigma_b"].values:
+        point = extrapolated.sel(sigma_b=bias)
+        g0, dg = analysis.zero_crossing(point["g"].values, point["value"].values, point["stderr"].values)
+        sb.append(bias), root.append(g0), err.append(dg)
+    if not np.isfinite(root).any():
+        notes.append(f"{model}: λ_max (N → ∞) has no zero in the gain grid")
+        return []
+    label = rf"{style.MODEL_LABEL[model]} $\lambda_{{max}}=0$ ($N\to\infty$)"
+    return [ax.errorbar(sb, root, yerr=np.nan_to_num(err), fmt=style_.pop("marker"), label=label, **style_)]
 
 
 def dmft_chaos_onset(lyapunov: xr.DataArray | None, *, xtol: float = 1e-5) -> xr.DataArray | None:
