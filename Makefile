@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean udunits
+.PHONY: run test bench clean udunits lstm-phase
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,14 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake --profile profiles/local
+
+# The LSTM's phase diagram with gate-bias means (config/lstm-phase.yaml, about 10-15 min of CPU on 2 cores),
+# in its own working directory; then `python benchmarks/lstm_phase.py $(PHASE_DIR)` tabulates it.
+PHASE_DIR ?= runs/lstm-phase
+
+lstm-phase: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake -s $(CURDIR)/Snakefile -d $(PHASE_DIR) \
+	  --profile $(CURDIR)/profiles/local --configfile $(CURDIR)/config/lstm-phase.yaml
 
 # The CF checker of the test suite (tests/cf/cfcheck.py) needs the UDUNITS-2 library from Debian.
 

@@ -42,7 +42,9 @@ merged = Path(os.environ.get("EOC_MERGED", "results/merged"))
 output = Path(os.environ.get("EOC_OUTPUT", "results/notebook"))
 output.mkdir(parents=True, exist_ok=True)
 
-sims = eoc.open_simulations(merged / "simulations.nc")  # model, g, sigma_b, N, seed
+sims = eoc.open_simulations(merged / "simulations.nc")  # model, g, sigma_b, mu_f, N, seed
+# the network with zero bias means (mu_f: the LSTM's forget-gate bias mean; the rate model has none)
+sims = sims.sel(mu_f=0.0)
 dmft = eoc.open_dmft(merged / "dmft.nc")  # g, sigma_b
 sims
 

@@ -7,6 +7,7 @@ import xarray as xr
 
 from eoc.analysis import (
     critical_gain,
+    critical_gain_limit,
     extrapolate_infinite_size,
     fit_inverse_size,
     quenched_average,
@@ -140,6 +141,30 @@ def test_critical_gain_over_sizes_and_seeds():
     out = critical_gain(lyap)
     np.testing.assert_allclose(out["g_c"], g_c, atol=5 * out["g_c_stderr"].values.max())
     assert np.all(out["g_c_stderr"] < 0.05)
+
+
+def test_critical_gain_limit_recovers_the_infinite_size_gain_per_bias_mean():
+    """g_c(N) = g_c + a/N with g_c and a per mu_f: the fit of the crossings returns g_c within its
+    error, and the error is the one a Monte-Carlo over the seeds' noise gives."""
+    rng = np.random.default_rng(5)
+    g = np.linspace(1.0, 3.0, 11)
+    sizes = np.array([128, 256, 512, 1024])
+    mu_f = np.array([0.0, 1.0])
+    limit = np.array([2.0, 1.4])  # per mu_f
+    g_c = limit[None, :] + np.array([60.0, 30.0])[None, :] / sizes[:, None]  # (N, mu_f)
+
+    def draw():
+        noise = 0.004 * rng.standard_normal((g.size, sizes.size, mu_f.size, 4))
+        values = 0.3 * (g[:, None, None, None] - g_c[None, :, :, None]) + noise
+        return xr.DataArray(values, dims=("g", "N", "mu_f", "seed"), coords={"g": g, "N": sizes, "mu_f": mu_f})
+
+    out = critical_gain_limit(draw())
+    assert out["g_c"].dims == ("mu_f",) and out["g_c_N"].dims == ("N", "mu_f")
+    np.testing.assert_allclose(out["g_c"], limit, atol=4 * out["g_c_stderr"].values.max())
+    np.testing.assert_allclose(out["g_c_N"], g_c, atol=5 * out["g_c_N_stderr"].values.max())
+    assert (out["sizes_used"] == 4).all() and np.all(out["g_c_stderr"] < 0.05)
+    spread = np.std([critical_gain_limit(draw())["g_c"].values for _ in range(200)], axis=0)
+    np.testing.assert_allclose(out["g_c_stderr"], spread, rtol=0.35)
 
 
 def _cells(statuses):

@@ -2,6 +2,9 @@
 cells, failure records, provenance per job, DMFT blocks along either axis, CLI."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,15 +16,17 @@ from eoc.meanfield.rate import solve_grid
 from eoc.merge import MISSING, IncompleteGridError, merge_dmft, merge_simulations
 from eoc.merge.failures import record
 
-DIMS = ("model", "g", "sigma_b", "N", "seed")
+DIMS = ("model", "g", "sigma_b", "N", "seed")  # a per-job file written before the bias-mean coordinate
+MERGED_DIMS = ("model", "g", "sigma_b", "mu_f", "N", "seed")
 GRID = dict(model=["lstm", "rate"], g=[1.0, 2.5], sigma_b=[0.0, 0.3, 0.6], N=[16], seed=[0, 1])
 
 
-def job_file(path, model, g, sigma_b, N, seed, *, mpi_size=2):
+def job_file(path, model, g, sigma_b, N, seed, *, mpi_size=2, mu_f=None):
     """A per-job file of the data contract (docs/interfaces.md) whose values encode the cell, so
-    that a value in the wrong place after the merge shows up: lyapunov_max = g - 2 + sigma_b."""
+    that a value in the wrong place after the merge shows up: lyapunov_max = g - 2 + sigma_b
+    + 0.01 seed + 0.1 mu_f. ``mu_f`` None: the layout from before the bias-mean coordinate."""
     g, sigma_b = np.atleast_1d(g), np.atleast_1d(sigma_b)
-    cell = (g[:, None] - 2 + sigma_b[None, :])[None, :, :, None, None] + 0.01 * seed
+    cell = (g[:, None] - 2 + sigma_b[None, :])[None, :, :, None, None] + 0.01 * seed + 0.1 * (mu_f or 0.0)
     lags = np.arange(4.0)
     gates = np.repeat(cell[..., None], 3, axis=-1) + 0.5
     ds = xr.Dataset(
@@ -46,6 +51,9 @@ def job_file(path, model, g, sigma_b, N, seed, *, mpi_size=2):
     )
     io.annotate(ds, {"lyapunov_max": ("1/step", "maximal Lyapunov exponent"), "autocorr": ("1", "C(tau)")})
     ds.attrs.update(io.provenance({"model": model, "steps": 100 + seed}, mpi_size=mpi_size))
+    if mu_f is not None:
+        ds = contract.with_bias_mean(ds).assign_coords(mu_f=[float(mu_f)])
+        io.annotate(ds, {"mu_f": contract.SIMULATION_VARIABLES["mu_f"]})
     return io.write_dataset(ds, path)
 
 
@@ -71,6 +79,7 @@ def test_cells_land_where_their_coordinates_say(tmp_path):
         "model": 2,
         "g": 2,
         "sigma_b": 3,
+        "mu_f": 1,
         "N": 1,
         "seed": 2,
         "lag": 4,
@@ -80,9 +89,11 @@ def test_cells_land_where_their_coordinates_say(tmp_path):
     }
     expected = merged.g - 2 + merged.sigma_b + 0.01 * merged.seed
     xr.testing.assert_allclose(
-        merged.lyapunov_max.drop_vars("time_unit"), expected.broadcast_like(merged.lyapunov_max).transpose(*DIMS)
+        merged.lyapunov_max.drop_vars("time_unit"),
+        expected.broadcast_like(merged.lyapunov_max).transpose(*MERGED_DIMS),
     )
-    assert merged.lyapunov_max.dims == DIMS and merged.autocorr.dims == DIMS + ("lag",)
+    assert merged.lyapunov_max.dims == MERGED_DIMS and merged.autocorr.dims == MERGED_DIMS + ("lag",)
+    assert merged.mu_f.values.tolist() == [0.0]  # files without the bias-mean coordinate ran at mu = 0
     assert (merged.mpi_size == 2).all()
     assert json.loads(merged.attrs["missing_cells"]) == []
     assert merged.attrs["merged_from_files"] == 24
@@ -122,7 +133,7 @@ def test_failed_job_leaves_its_cells_missing_and_listed(tmp_path):
     lost = tmp_path / "rate_2.5_0.3_16_1.nc"
     lost.unlink()
     merged = merge_simulations(paths, expect=GRID)
-    cell = dict(model="rate", g=2.5, sigma_b=0.3, N=16, seed=1)
+    cell = dict(model="rate", g=2.5, sigma_b=0.3, mu_f=0.0, N=16, seed=1)
     assert cells(merged) == [cell | {"status": MISSING}]
     assert merged.status.sel(cell).item() == MISSING
     assert np.isnan(merged.lyapunov_max.sel(cell)) and np.isnan(merged.autocorr.sel(cell)).all()
@@ -191,7 +202,7 @@ def test_an_unreadable_file_is_skipped_named_and_its_cells_marked(tmp_path, capl
 
 def test_a_file_lacking_a_contract_variable_is_incomplete_not_silent_nan(tmp_path, caplog):
     paths = single_cell_files(tmp_path)
-    cell = dict(model="lstm", g=2.5, sigma_b=0.6, N=16, seed=1)
+    cell = dict(model="lstm", g=2.5, sigma_b=0.6, mu_f=0.0, N=16, seed=1)
     lacking = tmp_path / "lacking.nc"
     io.write_dataset(xr.open_dataset(paths[11]).load().drop_vars("C0"), lacking)
     paths[11].unlink()
@@ -226,6 +237,81 @@ def test_every_cell_keeps_the_provenance_of_its_job(tmp_path):
         assert merged.job_file.values[job].endswith(f"rate_2.5_0.3_16_{seed}.nc")
         assert merged.job_git_tree_dirty.values[job] in ("yes", "no", "unknown")
     assert merged.sizes["job"] == 24 and (merged.mpi_size == 2).all()
+
+
+def bias_mean_files(folder, means=(0.0, 1.0)):
+    """Per-job files with the bias-mean coordinate: the LSTM at every mean, the rate model at 0."""
+    return [
+        job_file(folder / f"{m}_{g}_{mu}_{k}.nc", m, g, GRID["sigma_b"], 16, k, mu_f=mu)
+        for m in GRID["model"]
+        for mu in (means if m == "lstm" else (0.0,))
+        for g in GRID["g"]
+        for k in GRID["seed"]
+    ]
+
+
+def test_the_forget_gate_bias_mean_is_a_dimension_of_the_merge(tmp_path):
+    merged = merge_simulations(bias_mean_files(tmp_path), expect=GRID | {"mu_f": [0.0, 1.0]})
+    assert merged.lyapunov_max.dims == MERGED_DIMS and merged.mu_f.values.tolist() == [0.0, 1.0]
+    assert merged.mu_f.attrs["units"] == "1" and "forget-gate bias mean" in merged.mu_f.attrs["long_name"]
+    expected = merged.g - 2 + merged.sigma_b + 0.01 * merged.seed + 0.1 * merged.mu_f
+    lstm = merged.lyapunov_max.sel(model="lstm").drop_vars(["time_unit", "model"])
+    xr.testing.assert_allclose(lstm, expected.broadcast_like(lstm).transpose(*lstm.dims))
+    # the rate model has no gate biases: its cells at mu_f = 1 are no points of it, not missing
+    rate = merged.status.sel(model="rate")
+    assert (rate.sel(mu_f=1.0) == "not_applicable").all() and (rate.sel(mu_f=0.0) != "not_applicable").all()
+    assert np.isnan(merged.lyapunov_max.sel(model="rate", mu_f=1.0)).all()
+    assert json.loads(merged.attrs["missing_cells"]) == []
+    # an LSTM cell at mu_f = 1 without its file is missing, and so is a rate cell at mu_f = 0
+    paths = bias_mean_files(tmp_path)
+    lost = [p for p in paths if p.name in ("lstm_2.5_1.0_0.nc", "rate_1.0_0.0_1.nc")]
+    merged = merge_simulations([p for p in paths if p not in lost], expect=GRID | {"mu_f": [0.0, 1.0]})
+    assert {(c["model"], c["mu_f"], c["status"]) for c in cells(merged)} == {
+        ("lstm", 1.0, MISSING),
+        ("rate", 0.0, MISSING),
+    }
+
+
+def test_files_without_the_bias_mean_merge_with_files_that_have_it(tmp_path):
+    """A per-job file from before the coordinate is a cell at mu_f = 0; expect without mu_f takes the
+    means found (the same merge as expecting them)."""
+    old = [job_file(tmp_path / f"old_{g}_{k}.nc", "lstm", g, GRID["sigma_b"], 16, k) for g in GRID["g"] for k in (0, 1)]
+    new = [
+        job_file(tmp_path / f"new_{g}_{k}.nc", "lstm", g, GRID["sigma_b"], 16, k, mu_f=1.0)
+        for g in GRID["g"]
+        for k in (0, 1)
+    ]
+    grid = GRID | {"model": ["lstm"]}
+    merged = merge_simulations(old + new, expect=grid)
+    assert merged.mu_f.values.tolist() == [0.0, 1.0] and json.loads(merged.attrs["missing_cells"]) == []
+    xr.testing.assert_identical(
+        merged.drop_attrs(deep=False), merge_simulations(old + new, expect=grid | {"mu_f": [0.0, 1.0]}).drop_attrs(deep=False)
+    )
+    np.testing.assert_allclose(
+        merged.lyapunov_max.sel(mu_f=1.0) - merged.lyapunov_max.sel(mu_f=0.0), 0.1, rtol=1e-12
+    )
+
+
+def test_a_failure_record_of_a_biased_job_marks_its_mean(tmp_path):
+    grid = GRID | {"model": ["lstm"], "g": [1.0], "seed": [1], "mu_f": [0.0, -0.5]}
+    folder = tmp_path / "lstm" / "N16" / "seed1"
+    folder.mkdir(parents=True)
+    kept = job_file(folder / "g1_sb0_to_0.6_muf0.nc", "lstm", 1.0, GRID["sigma_b"], 16, 1, mu_f=0.0)
+    record(folder / "g1_sb0_to_0.6_muf-0.5.nc", "exit 3, see logs/x.log")
+    merged = merge_simulations([kept, folder / "g1_sb0_to_0.6_muf-0.5.nc"], expect=grid)
+    assert (merged.status.sel(mu_f=-0.5) == MISSING).all() and (merged.status.sel(mu_f=0.0) != MISSING).all()
+    assert {c["mu_f"] for c in cells(merged)} == {-0.5} and len(cells(merged)) == 3
+
+
+def test_the_merged_file_with_bias_means_passes_the_cf_checker(tmp_path):
+    merged = merge_simulations(bias_mean_files(tmp_path), expect=GRID | {"mu_f": [0.0, 1.0]})
+    out = io.write_dataset(merged, tmp_path / "merged.nc")
+    check = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "cf" / "cfcheck.py"), str(out)], capture_output=True, text=True
+    )
+    assert "ERRORS detected: 0" in check.stdout, check.stdout[-3000:]
+    back = contract.open_simulations(out)
+    assert back.status.sel(model="rate", mu_f=1.0).values.ravel().tolist() == ["not_applicable"] * 12
 
 
 def test_dmft_blocks_merge_to_the_one_shot_solve(tmp_path):
@@ -287,7 +373,7 @@ def test_cli_merges_a_file_list_and_reports_missing_cells(tmp_path, capsys):
         "seed=0,1",
     ]
     assert main(["merge", "simulations", "--out", str(out), "--files-from", str(listing), *expect]) == 0
-    lost = dict(model="lstm", g=1.0, sigma_b=0.0, N=16, seed=0)
+    lost = dict(model="lstm", g=1.0, sigma_b=0.0, mu_f=0.0, N=16, seed=0)
     with contract.open_simulations(out) as merged:
         assert cells(merged) == [lost | {"status": MISSING}]
         assert merged.status.sel(lost).item() == MISSING

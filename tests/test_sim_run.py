@@ -46,12 +46,23 @@ def small_run():
 
 def test_dataset_follows_the_contract(small_run):
     ds = small_run
-    base = ("model", "g", "sigma_b", "N", "seed")
+    base = ("model", "g", "sigma_b", "mu_f", "N", "seed")
     for name, extra in CONTRACT.items():
         assert ds[name].dims == base + extra, name
         assert "long_name" in ds[name].attrs, name
     assert ds["lyapunov_max"].attrs["units"] == "1" and ds["time_unit"].values.tolist() == ["step"]
-    assert ds.sizes == {"model": 1, "g": 2, "sigma_b": 2, "N": 1, "seed": 1, "exponent": 2, "lag": 20, "gate": 3}
+    assert ds.sizes == {
+        "model": 1,
+        "g": 2,
+        "sigma_b": 2,
+        "mu_f": 1,
+        "N": 1,
+        "seed": 1,
+        "exponent": 2,
+        "lag": 20,
+        "gate": 3,
+    }
+    assert ds["mu_f"].values.tolist() == [0.0] and ds["mu_f"].attrs["units"] == "1"
     assert ds["gate"].values.tolist() == ["f", "i", "o"]
     np.testing.assert_array_equal(ds["lag"], np.arange(20.0))
     assert ds.attrs["mpi_size"] == 1 and ds.attrs["mpi_library"] == "none"
@@ -59,7 +70,7 @@ def test_dataset_follows_the_contract(small_run):
 
 
 def test_observables_are_consistent(small_run):
-    ds = small_run.squeeze(["model", "N", "seed"])
+    ds = small_run.squeeze(["model", "mu_f", "N", "seed"])
     np.testing.assert_allclose(ds["autocorr"].isel(lag=0), ds["C0"], rtol=0.05)  # C(0) = C0 (samples vs all steps)
     np.testing.assert_allclose(ds["lyapunov_spectrum"].isel(exponent=0), ds["lyapunov_max"])
     assert (ds["lyapunov_spectrum"].isel(exponent=0) >= ds["lyapunov_spectrum"].isel(exponent=1)).all()

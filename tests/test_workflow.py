@@ -115,6 +115,10 @@ def test_conda_environment_matches_pyproject():
         (TINY, {"g": [1.0, 1.5, 2.0, 2.5, 3.0], "simulate": {"batch": {"g": 2, "sigma_b": 1}}}, dict(simulate=6)),
         # batch.job_minutes: a small network's job takes all three seeds (2 models x 1 N x 2 g)
         (TINY, {"seeds": [0, 1, 2], "simulate": {"batch": {"g": 1, "sigma_b": 1, "job_minutes": 60}}}, {"simulate": 4}),
+        # two forget-gate bias means: the LSTM's 2 g x 2 mu_f jobs, the rate model's 2 at mu_f = 0 only
+        (TINY, {"mu_f": [0.0, 1.0]}, dict(simulate=6, merge_simulations=1)),
+        # no mu_f = 0: no rate-model job at all (its cells are not_applicable)
+        (TINY, {"mu_f": [-0.5, 1.0]}, dict(simulate=4)),
     ],
 )
 def test_dry_run_job_counts(tmp_path, base, changes, counts):
@@ -245,10 +249,11 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     assert len(results) == 6 and not any("eoc_failed_job" in open_dataset(p).attrs for p in results)
 
     sims = _merged(tmp_path, "simulations")
-    assert {d: sims[d].values.tolist() for d in ("model", "g", "sigma_b", "N", "seed")} == {
+    assert {d: sims[d].values.tolist() for d in ("model", "g", "sigma_b", "mu_f", "N", "seed")} == {
         "model": tiny["models"],
         "g": tiny["g"],
         "sigma_b": tiny["sigma_b"],
+        "mu_f": [0.0],  # the default: zero bias means only
         "N": tiny["N"],
         "seed": tiny["seeds"],
     }
@@ -290,21 +295,21 @@ def test_tiny_sweep_runs_locally_end_to_end(tmp_path):
     # Snakemake tracks the per-job results: --summary lists them, a deleted one is rerun
     summary = snakemake("--summary", "--configfile", TINY, workdir=tmp_path, timeout=120)
     assert summary.returncode == 0, summary.stderr[-3000:]
-    assert "results/sim/rate/N16/seed0/g3_sb0.nc" in summary.stdout and "results/dmft/sb0.5.nc" in summary.stdout
-    (tmp_path / "results/sim/rate/N16/seed0/g3_sb0.nc").unlink()
+    assert "results/sim/rate/N16/seed0/g3_sb0_muf0.nc" in summary.stdout and "results/dmft/sb0.5.nc" in summary.stdout
+    (tmp_path / "results/sim/rate/N16/seed0/g3_sb0_muf0.nc").unlink()
     dry = snakemake("-n", "--configfile", TINY, workdir=tmp_path, timeout=120)  # the default target
     assert dry.returncode == 0 and job_counts(dry.stdout + dry.stderr) == dict(
         simulate=1, merge_simulations=1, figures=1, all=1
     ), dry.stdout[-3000:]
     deleting = snakemake("--delete-all-output", "-n", "--configfile", TINY, workdir=tmp_path, timeout=120)
-    assert "results/sim/lstm/N16/seed0/g1_sb0.nc" in deleting.stdout + deleting.stderr
+    assert "results/sim/lstm/N16/seed0/g1_sb0_muf0.nc" in deleting.stdout + deleting.stderr
 
     # the default target adds the figures (and reruns the deleted job); then the report holds every
     # figure with its caption
     result = snakemake("--profile", REPO / "profiles" / "local", "--configfile", TINY, workdir=tmp_path, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     assert job_counts(result.stderr) == dict(simulate=1, merge_simulations=1, figures=1, all=1)
-    assert (tmp_path / "results/sim/rate/N16/seed0/g3_sb0.nc").is_file()
+    assert (tmp_path / "results/sim/rate/N16/seed0/g3_sb0_muf0.nc").is_file()
     result = snakemake("--configfile", TINY, "--report", "report.html", workdir=tmp_path, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     report = (tmp_path / "report.html").read_text(errors="replace")
@@ -381,9 +386,9 @@ def test_a_failed_job_is_recorded_and_merged_as_missing(tmp_path):
         timeout=240,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    failed = open_dataset(tmp_path / "results/sim/lstm/N16/seed0/g3_sb0.nc")  # the failure record
-    assert failed.attrs["eoc_failed_job"] == "exit 3, see logs/sim/lstm/N16/seed0/g3_sb0.log"
-    assert "injected failure" in (tmp_path / "logs/sim/lstm/N16/seed0/g3_sb0.log").read_text()
+    failed = open_dataset(tmp_path / "results/sim/lstm/N16/seed0/g3_sb0_muf0.nc")  # the failure record
+    assert failed.attrs["eoc_failed_job"] == "exit 3, see logs/sim/lstm/N16/seed0/g3_sb0_muf0.log"
+    assert "injected failure" in (tmp_path / "logs/sim/lstm/N16/seed0/g3_sb0_muf0.log").read_text()
     sims = _merged(tmp_path, "simulations")
     lost = dict(model="lstm", g=3.0, sigma_b=0.0, N=16, seed=0)
     listed = json.loads(sims.attrs["missing_cells"])

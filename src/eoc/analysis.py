@@ -29,7 +29,8 @@ zero-crossing estimate of the critical gain (the figures use these; so can a not
   by linear interpolation, x0 = x1 − y1 (x2 − x1)/(y2 − y1), with the standard error propagated
   from the two bracketing points,
   σ(x0)² = (x2 − x1)² (y2² σ1² + y1² σ2²) / (y2 − y1)⁴.
-  Applied to λ_max(g) it gives the finite-size critical gain g_c(N) (λ_max = 0).
+  Applied to λ_max(g) it gives the finite-size critical gain g_c(N) (λ_max = 0), and
+  :func:`critical_gain_limit` fits those in 1/N (weights: their propagated errors) for g_c(∞).
 
 NaN entries (missing or failed cells) are dropped before any estimate; an estimate that the
 remaining data cannot support is NaN, never an exception.
@@ -158,7 +159,17 @@ def extrapolate_infinite_size(
     stats = seed_statistics(values, dim=seed_dim) if seed_dim in values.dims else None
     means = stats["mean"] if stats is not None else values
     stderrs = stats["stderr"] if stats is not None else xr.full_like(values, np.nan)
-    sizes = values[size_dim].astype(float)
+    return extrapolate_means(means, stderrs, size_dim=size_dim, power=power)
+
+
+def extrapolate_means(
+    means: xr.DataArray, stderrs: xr.DataArray | None = None, *, size_dim: str = "N", power: float = 1.0
+) -> xr.Dataset:
+    """:func:`fit_inverse_size` of ``means`` (with their standard errors ``stderrs``, or NaN) over
+    ``size_dim`` at every point of their other dimensions: ``value``, ``stderr``, ``slope`` and
+    ``sizes_used`` (e.g. the finite-size critical gains g_c(N) of :func:`critical_gain`)."""
+    stderrs = xr.full_like(means, np.nan, dtype=float) if stderrs is None else stderrs
+    sizes = means[size_dim].astype(float)
 
     def fit(m, s):
         e = fit_inverse_size(sizes.values, m, s, power=power)
@@ -219,3 +230,27 @@ def critical_gain(lyapunov: xr.DataArray, *, gain_dim: str = "g", seed_dim: str 
         output_dtypes=[float, float],
     )
     return xr.Dataset({"g_c": root, "g_c_stderr": stderr})
+
+
+def critical_gain_limit(
+    lyapunov: xr.DataArray, *, gain_dim: str = "g", seed_dim: str = "seed", size_dim: str = "N", power: float = 1.0
+) -> xr.Dataset:
+    """The finite-size critical gains and their N → ∞ limit: g_c(N) = the zero crossing of the
+    seed-mean λ_max(g) at each N (:func:`critical_gain`, error from the seeds), then the weighted
+    fit g_c(N) = g_c + a N^(-power) (:func:`fit_inverse_size`; the g_c(N) errors are its weights).
+
+    Returns a Dataset with ``g_c_N``, ``g_c_N_stderr`` (over ``size_dim`` and the other dimensions)
+    and ``g_c``, ``g_c_stderr``, ``slope``, ``sizes_used`` (over the other dimensions, e.g.
+    sigma_b, mu_f). A size without a crossing in the gain grid is left out of the fit."""
+    per_size = critical_gain(lyapunov, gain_dim=gain_dim, seed_dim=seed_dim)
+    limit = extrapolate_means(per_size["g_c"], per_size["g_c_stderr"], size_dim=size_dim, power=power)
+    return xr.Dataset(
+        {
+            "g_c_N": per_size["g_c"],
+            "g_c_N_stderr": per_size["g_c_stderr"],
+            "g_c": limit["value"],
+            "g_c_stderr": limit["stderr"],
+            "slope": limit["slope"],
+            "sizes_used": limit["sizes_used"],
+        }
+    )

@@ -131,11 +131,42 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
 
 
 def open_simulations(path: str | os.PathLike = "results/merged/simulations.nc") -> xr.Dataset:
-    """The merged simulations over (model, g, sigma_b, N, seed), ready for ``sel(model="lstm")``.
+    """The merged simulations over (model, g, sigma_b, mu_f, N, seed), ready for
+    ``sel(model="lstm", mu_f=0)``.
 
     ``status`` holds names (:data:`eoc.status.SIMULATION`); ``time_unit(model)`` says in which
-    unit of time each model's exponents, lags and correlation times are."""
-    return open_dataset(path)
+    unit of time each model's exponents, lags and correlation times are. A file written before
+    the forget-gate bias mean was a coordinate is read with ``mu_f = [0]`` (:func:`with_bias_mean`)."""
+    return with_bias_mean(open_dataset(path))
+
+
+#: The dimensions of a simulation file (per-job and merged), in this order.
+SIMULATION_DIMS = ("model", "g", "sigma_b", "mu_f", "N", "seed")
+#: The bias-mean dimension: the forget gate's bias mean mu_f (b_f ~ N(mu_f, sigma_b^2)).
+BIAS_MEAN = "mu_f"
+
+
+def with_bias_mean(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with the dimension ``mu_f`` (:data:`BIAS_MEAN`): unchanged if it has one, else every
+    variable over ``sigma_b`` gains ``mu_f = [0]`` right after ``sigma_b`` (files written before
+    the bias mean was a coordinate ran at μ = 0: the sweep had one mean per working directory and
+    zero by default)."""
+    if BIAS_MEAN in ds.dims:
+        return ds
+    ds = ds.copy()
+    for name in list(ds.data_vars):
+        dims = ds[name].dims
+        if "sigma_b" in dims:
+            at = dims.index("sigma_b") + 1
+            ds[name] = ds[name].expand_dims({BIAS_MEAN: 1}, axis=at)
+    ds = ds.assign_coords({BIAS_MEAN: (BIAS_MEAN, [0.0])})
+    ds[BIAS_MEAN].attrs = _coordinate_attributes(BIAS_MEAN)
+    return ds
+
+
+def _coordinate_attributes(name: str) -> dict:
+    units, long_name, description = SIMULATION_VARIABLES[name]
+    return {"units": units, "long_name": long_name, "description": description}
 
 
 def open_dmft(path: str | os.PathLike = "results/merged/dmft.nc") -> xr.Dataset:
@@ -149,6 +180,13 @@ SIMULATION_VARIABLES = {
     "model": ("", "model", "lstm: the full LSTM; rate: its rate model"),
     "g": ("", "gain g", "recurrent gain: weights g Z / sqrt(N)"),
     "sigma_b": ("", "bias spread sigma_b", "standard deviation of the biases"),
+    "mu_f": (
+        "1",
+        "forget-gate bias mean mu_f",
+        "mean of the forget gate's biases, b_f ~ N(mu_f, sigma_b^2); the other gates' means are the "
+        "job's bias_means (config attribute, job_config); the rate model has no gate biases: its cells "
+        "are at mu_f = 0 and have status not_applicable at every other mu_f",
+    ),
     "N": ("", "network size N", "number of units"),
     "seed": ("", "seed", "network realisation: the seed of the disorder"),
     "lag": ("1", "lag", "lag tau of the autocorrelation, in time_unit"),
@@ -174,9 +212,12 @@ SIMULATION_VARIABLES = {
     "gate_std": ("1", "gate standard deviation", "over units and time (NaN for the rate model)"),
     "jacobian_radius": (
         "1",
-        "Jacobian spectral radius",
-        "at the zero state; LSTM: of the one-step map; "
-        "rate model: of the Jacobian of the flow, per time_unit (NaN if not computed)",
+        "zero-state Jacobian spectral radius",
+        "of the Jacobian at the zero state h = c = 0; LSTM: of the one-step map, a fixed point only where "
+        "the cell input has no bias (sigma_b = 0 and mu_c = 0); with gate biases the zero state is no "
+        "fixed point and this radius says nothing about stability (the fixed point's: "
+        "eoc.simulate.fixed_point); rate model: of the Jacobian of the flow, per time_unit "
+        "(NaN if not computed)",
     ),
     "status_step": ("1", "status step", "step at which the status was decided (-1 when it was not)"),
     "wall_time": ("s", "wall-clock time", "of the job that computed the cell"),

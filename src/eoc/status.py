@@ -18,6 +18,9 @@ A merged cell without usable data says why:
 * ``missing`` — no result file (the job did not run, or its program failed).
 * ``unreadable`` — the file exists but cannot be read (truncated, empty, not netCDF).
 * ``incomplete`` — the file lacks variables of the data contract.
+* ``not_applicable`` — the cell is no point of its model: a forget-gate bias mean μ_f ≠ 0 for a
+  model without gates (the rate model). No job is run for it and the merge does not list it
+  among the missing cells (appended last, so the flag values of the other names are unchanged).
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ SIMULATION = (
     "missing",
     "unreadable",
     "incomplete",
+    "not_applicable",
 )
 #: Statuses that a run itself can report (the rest are given by the merge).
 RUN = SIMULATION[:5]
 #: Cells with no usable data.
-NO_DATA = ("missing", "unreadable", "incomplete")
+NO_DATA = ("missing", "unreadable", "incomplete", "not_applicable")
 #: Left out of quenched averages by default: fixed points and limit cycles at finite N are physics,
 #: not failures, and dropping them would bias the average.
 EXCLUDED_BY_DEFAULT = ("diverged", *NO_DATA)

@@ -21,6 +21,9 @@ from eoc.errors import InputError
 #: Characters that a canonical number label may contain (``%.10g`` of a finite float).
 NUMBER_PATTERN = r"[0-9][0-9.e+-]*"
 
+#: A canonical label of a value that may be negative (a bias mean): ``-1``, ``0``, ``0.5``.
+MEAN_PATTERN = rf"-?{NUMBER_PATTERN}"
+
 #: A block of consecutive grid values: ``lo`` or ``lo_to_hi`` (see :func:`block_label`).
 BLOCK_PATTERN = rf"{NUMBER_PATTERN}(_to_{NUMBER_PATTERN})?"
 

@@ -1,9 +1,10 @@
 # The sweep's configuration, checked before any job, and the functions that name and size jobs.
 #
-# Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc, results/dmft/sb{sigma_b}.nc,
+# Paths: results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}_muf{mu_f}.nc, results/dmft/sb{sigma_b}.nc,
 # results/dmft_lstm/sb{sigma_b}.nc
-# {g} and {sigma_b} are block labels of eoc.sweep ("2" or "1.5_to_2.5"), written with the one
-# canonical number format, which is also what parses them back.
+# {g} and {sigma_b} are block labels of eoc.sweep ("2" or "1.5_to_2.5"), {mu_f} one forget-gate
+# bias mean ("0", "1", "-0.5"), all written with the one canonical number format, which is also
+# what parses them back. A model without gates (the rate model) runs at mu_f = 0 only.
 #
 # Every per-job result is a declared output (snakemake --summary lists it, a deleted one is rerun,
 # --delete-all-output removes it). Failure handling: a job whose program fails does not fail in
@@ -44,6 +45,8 @@ TRANSIENT = sweep.per_model(
 SEEDS = [int(seed) for seed in sweep.canonical_grid("seeds", config["seeds"])]
 G = sweep.canonical_grid("g", config["g"])
 SIGMA_B = sweep.canonical_grid("sigma_b", config["sigma_b"])
+# the LSTM's forget-gate bias means (optional key mu_f, default 0): one job per value
+MU_F = sweep.canonical_grid("mu_f", config.get("mu_f", [0.0]))
 DMFT_G = sweep.canonical_grid("dmft.g", config["dmft"]["g"])
 DMFT_SIGMA_B = sweep.canonical_grid("dmft.sigma_b", config["dmft"]["sigma_b"])
 G_BLOCKS = sweep.blocks(G, SIM["batch"]["g"])
@@ -63,6 +66,20 @@ if SIM["tasks"]["min"] > SIM["tasks"]["max"]:
     raise InputError(
         f"simulate.tasks.min={SIM['tasks']['min']} is larger than simulate.tasks.max={SIM['tasks']['max']}"
     )
+
+
+def means_of(model):
+    """The forget-gate bias means a model runs at: all of MU_F for a model with gates; 0 (if in
+    MU_F) for one without, which has no gate biases (its other cells are not_applicable)."""
+    return MU_F if MODEL_TABLE[model].gates else [m for m in MU_F if m == 0]
+
+
+def bias_mean_options(wc):
+    """`eoc simulate --bias-mean` options of a job: mu_f and simulate.bias_means (gated models only)."""
+    if not MODEL_TABLE[wc.model].gates:
+        return ""
+    means = {"f": float(wc.mu_f), **SIM.get("bias_means", {})}
+    return "".join(f" --bias-mean {gate}={value}" for gate, value in means.items() if value)
 
 
 def seeds_of(wc):
@@ -173,9 +190,10 @@ wildcard_constraints:
     seed=sweep.BLOCK_PATTERN,
     g=sweep.BLOCK_PATTERN,
     sigma_b=sweep.BLOCK_PATTERN,
+    mu_f=sweep.MEAN_PATTERN,
 
 
-SIM_RESULT = "results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc"
+SIM_RESULT = "results/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}_muf{mu_f}.nc"
 DMFT_RESULT = "results/dmft/sb{sigma_b}.nc"
 DMFT_LSTM_RESULT = "results/dmft_lstm/sb{sigma_b}.nc"
 
@@ -186,7 +204,8 @@ def checkpoint_of(result):
 
 
 def simulation_jobs():
-    """One wildcard dict per simulate job: (model, N) x blocks of seeds x blocks of g x blocks of sigma_b."""
+    """One wildcard dict per simulate job: (model, mu_f, N) x blocks of seeds x blocks of g x blocks
+    of sigma_b."""
     return [
         dict(
             model=model,
@@ -194,8 +213,10 @@ def simulation_jobs():
             seed=sweep.block_label(seed),
             g=sweep.block_label(g),
             sigma_b=sweep.block_label(s),
+            mu_f=sweep.number_label(mu_f),
         )
         for model in MODELS
+        for mu_f in means_of(model)
         for N in NS
         for seed in sweep.blocks(SEEDS, seeds_per_job(model, N))
         for g in G_BLOCKS

@@ -43,7 +43,7 @@ rule merge_simulations:
         runtime=60,
     params:
         expect=expect_options(
-            dict(model=MODELS, g=G, sigma_b=SIGMA_B, N=NS, seed=SEEDS)
+            dict(model=MODELS, g=G, sigma_b=SIGMA_B, mu_f=MU_F, N=NS, seed=SEEDS)
         ),
         complete="--require-complete" if config["require_complete"] else "",
     shell:

@@ -1,4 +1,4 @@
-# One MPI job per (model, N), block of seeds and block of (g, sigma_b) values: `eoc simulate` over
+# One MPI job per (model, mu_f, N), block of seeds and block of (g, sigma_b) values: `eoc simulate` over
 # the block shares the disorder of each (N, seed) and steps the seeds' networks together. Ranks, memory and time limit follow from N (the LSTM's
 # weights are 4 N^2 x 8 bytes in float64, the rate model's N^2 x 8) through eoc.sweep.
 # The launcher `mpi` comes from the profile (mpiexec locally, srun --mpi=pmi2 on Slurm).
@@ -8,7 +8,7 @@ rule simulate:
     output:
         result=SIM_RESULT,
     log:
-        "logs/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.log",
+        "logs/sim/{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}_muf{mu_f}.log",
     conda:
         "../../envs/eoc.yaml"
     threads: lambda wc: tasks(wc.model, wc.N)
@@ -39,13 +39,14 @@ rule simulate:
         seed=lambda wc: " ".join(map(str, seeds_of(wc))),
         g=lambda wc: numbers(sweep.block_values(wc.g, G)),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
-        # the gate-bias means go to the gated model only
+        # the gate-bias means (mu_f and simulate.bias_means) go to the gated model only
         run=lambda wc: f"--steps {STEPS[wc.model]} --transient {TRANSIENT[wc.model]} --k {SIM['k']} --n-lags {SIM['n_lags']}"
-        + "".join(
-            f" --bias-mean {gate}={value}"
-            for gate, value in SIM.get("bias_means", {}).items()
-            if wc.model == "lstm"
-        ),
+        + (
+            f" --jacobian-max-N {SIM['jacobian_max_N']}"
+            if "jacobian_max_N" in SIM
+            else ""
+        )
+        + bias_mean_options(wc),
     shell:
         run_or_record(
             "{resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"

@@ -2,7 +2,7 @@
 
     eoc merge simulations --out results/merged/simulations.nc results/sim/*/*.nc \
         --expect model=lstm,rate --expect g=1.5,2,2.5 --expect sigma_b=0,0.3 \
-        --expect N=64,128 --expect seed=0,1 [--require-complete]
+        --expect mu_f=0,1 --expect N=64,128 --expect seed=0,1 [--require-complete]
 
 Files that do not exist count as missing jobs. ``--files-from LIST`` reads more paths from a text
 file (one per line; ``-`` for stdin), for sweeps whose file list is too long for a command line.
@@ -27,6 +27,7 @@ MERGERS = {
 }
 _TEXT_DIMS = {"model"}
 _INTEGER_DIMS = {"N", "seed"}
+_SIGNED_DIMS = {"mu_f"}  # a bias mean may be negative
 
 log = get_logger(__name__)
 
@@ -70,10 +71,12 @@ def parse_expect(items: list[str], dims: tuple[str, ...]) -> dict[str, list] | N
         except ValueError:
             raise InputError(f"--expect {name} holds a value that is not a number: {values!r}") from None
         numbers = [] if convert is str else expect[name]
-        if any(not math.isfinite(v) or v < 0 for v in numbers) or (name in ("g", "N") and any(v <= 0 for v in numbers)):
-            raise InputError(
-                f"--expect {name} must hold finite numbers {'> 0' if name in ('g', 'N') else '>= 0'}, got {values!r}"
-            )
+        signed = name in _SIGNED_DIMS
+        if any(not math.isfinite(v) or (v < 0 and not signed) for v in numbers) or (
+            name in ("g", "N") and any(v <= 0 for v in numbers)
+        ):
+            bound = "" if signed else " > 0" if name in ("g", "N") else " >= 0"
+            raise InputError(f"--expect {name} must hold finite numbers{bound}, got {values!r}")
     return expect
 
 

@@ -51,7 +51,7 @@ FIGURES = {
     "critical_gain": Figure(critical_gain, "Finite-size scaling"),
     "lyapunov_vs_lambda2": Figure(lyapunov_vs_lambda2, "Chaos and correlations"),
     "phase_diagram": Figure(phase_diagram, "Chaos and correlations"),
-    "lstm_phase_diagram": Figure(lstm_phase_diagram, "Linear stability"),
+    "lstm_phase_diagram": Figure(lstm_phase_diagram, "Linear stability", lstm_theory=True),
     "jacobian_radius": Figure(jacobian_radius, "Linear stability"),
     "jacobian_eigenvalues": Figure(jacobian_eigenvalues, "Linear stability"),
     "gate_statistics": Figure(gate_statistics, "LSTM gates"),

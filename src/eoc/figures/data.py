@@ -2,11 +2,14 @@
 fail on missing cells, and the list of gaps that a figure writes under its axes.
 
 The files follow the data contract (docs/interfaces.md), read with :func:`eoc.contract.open_simulations`
-and :func:`eoc.contract.open_dmft`: ``simulations.nc`` over (model, g, sigma_b, N, seed) with a
+and :func:`eoc.contract.open_dmft`: ``simulations.nc`` over (model, g, sigma_b, mu_f, N, seed) with a
 ``status`` variable (names of :mod:`eoc.status`; cells without data are NaN), ``dmft.nc`` over
 (g, sigma_b) with ``tau``, ``C0_trial``. A model, a variable or a whole file may be absent: the selection helpers then
 return ``None`` and the figure says so instead of failing. A simulated value counts where its
 cell's status does (:func:`eoc.analysis.usable`: all but ``diverged`` and the cells without data).
+The forget-gate bias mean ``mu_f`` is optional (files from before it read as μ = 0); a selection
+that does not name it takes μ_f = 0 (:data:`UNBIASED`): the figures are about the network with zero
+bias means, except those that select ``mu_f`` themselves (:func:`eoc.figures.lstm_phase_diagram`).
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ from collections import Counter
 import numpy as np
 import xarray as xr
 
-from eoc import analysis, validation
+from eoc import analysis, contract, validation
 from eoc.errors import InputError
 from eoc.simulate import models
 
+#: The dimensions a simulations dataset must have (``mu_f`` may be absent: μ = 0).
 SIMULATION_DIMS = ("model", "g", "sigma_b", "N", "seed")
+#: The bias-mean dimension and the value a selection takes when it does not name it.
+BIAS_MEAN = contract.BIAS_MEAN
+UNBIASED = 0.0
 DMFT_DIMS = ("g", "sigma_b")
 MODELS = tuple(models.MODELS)
 
@@ -43,9 +50,15 @@ def check(simulations: xr.Dataset | None, dmft: xr.Dataset | None) -> None:
 def variable(ds: xr.Dataset | None, name: str, **selection) -> xr.DataArray | None:
     """``ds[name]`` at ``selection`` (exact labels, e.g. model="rate"), or None where the file, the
     variable or a selected label is absent, or where every selected value is NaN. Simulated numbers
-    are NaN where the cell's status is not counted (:func:`eoc.analysis.usable`)."""
+    are NaN where the cell's status is not counted (:func:`eoc.analysis.usable`). Without ``mu_f`` in
+    ``selection``, a dataset with that dimension is taken at mu_f = 0 (:data:`UNBIASED`);
+    ``mu_f=None`` keeps the dimension; a dataset without it is at mu_f = 0."""
     if ds is None or name not in ds:
         return None
+    selection = {BIAS_MEAN: UNBIASED, **selection}
+    if BIAS_MEAN not in ds[name].dims and selection[BIAS_MEAN] in (None, UNBIASED):
+        del selection[BIAS_MEAN]  # a file from before the bias-mean coordinate: mu_f = 0
+    selection = {dim: label for dim, label in selection.items() if label is not None}
     da = ds[name]
     status = ds["status"] if "status" in ds and "model" in ds.dims and name != "status" else None
     for dim, label in selection.items():
@@ -147,7 +160,7 @@ def union(*arrays: xr.DataArray | None) -> xr.DataArray | None:
     for da in arrays:
         if da is None:
             continue
-        extra = [d for d in da.dims if d not in SIMULATION_DIMS]
+        extra = [d for d in da.dims if d not in (*SIMULATION_DIMS, BIAS_MEAN)]
         masks.append(da.isnull().any(extra) if extra else da.isnull())
     if not masks:
         return None
@@ -158,7 +171,7 @@ def union(*arrays: xr.DataArray | None) -> xr.DataArray | None:
 
 
 def _symbol(dim: str) -> str:
-    return {"sigma_b": "σ_b"}.get(dim, dim)
+    return {"sigma_b": "σ_b", BIAS_MEAN: "μ_f"}.get(dim, dim)
 
 
 def _label(value) -> str:

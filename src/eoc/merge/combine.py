@@ -1,9 +1,13 @@
 """Combine per-job netCDF files into the two merged files of the data contract.
 
-``merge_simulations``: each per-job file holds one (model, N, seed) and one or a block of (g,
-sigma_b) cells. Every file is stacked into a 1-D ``cell`` dimension, the files are concatenated
-(``xarray.concat``) and unstacked back onto (model, g, sigma_b, N, seed), so that a batched job
-and the same cells run one by one merge to the same dataset, and a sparse set of cells is fine.
+``merge_simulations``: each per-job file holds one (model, mu_f, N) and one or a block of seeds
+and of (g, sigma_b) cells. Every file is stacked into a 1-D ``cell`` dimension, the files are
+concatenated (``xarray.concat``) and unstacked back onto (model, g, sigma_b, mu_f, N, seed), so
+that a batched job and the same cells run one by one merge to the same dataset, and a sparse set
+of cells is fine. A file written before the forget-gate bias mean ``mu_f`` was a coordinate is
+read at mu_f = 0 (:func:`eoc.contract.with_bias_mean`). A model without gates (the rate model) has
+no bias mean: its cells at mu_f != 0 get the status ``not_applicable`` and are not listed as
+missing.
 
 ``merge_dmft``: the per-job files are blocks of a (g, sigma_b) product grid and are combined with
 ``xarray.combine_by_coords`` (blocks split along g, along sigma_b or both; a variable without g,
@@ -16,7 +20,7 @@ of :mod:`eoc.status` that says why, is logged, and is listed with the reason in 
 * ``missing``: no result file, or the job's failure record (its program failed);
 * ``unreadable``: the file cannot be read (empty, truncated, not netCDF), or lacks the contract's
   dimensions; its cells are known from its path in the sweep's layout
-  (``.../{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}.nc``, ``.../sb{sigma_b}.nc``);
+  (``.../{model}/N{N}/seed{seed}/g{g}_sb{sigma_b}_muf{mu_f}.nc``, ``.../sb{sigma_b}.nc``);
 * ``incomplete``: the file lacks variables of the contract (:data:`SIMULATION_VARIABLES`); the
   variables it has are kept, its cells' status says ``incomplete``.
 
@@ -42,11 +46,12 @@ from eoc import contract, io, sweep
 from eoc.errors import InputError
 from eoc.logs import get_logger
 
-SIMULATION_DIMS = ("model", "g", "sigma_b", "N", "seed")
+SIMULATION_DIMS = contract.SIMULATION_DIMS
 DMFT_DIMS = ("g", "sigma_b")
 MISSING = "missing"
 UNREADABLE = "unreadable"
 INCOMPLETE = "incomplete"
+NOT_APPLICABLE = "not_applicable"
 #: Variables every per-job simulation file holds (docs/interfaces.md).
 SIMULATION_VARIABLES = (
     "lyapunov_max",
@@ -98,7 +103,7 @@ _LOGGED_MISSING = 20
 _CHUNK = 250  # files per task of the reading processes
 _SIMULATION_PATH = re.compile(
     rf"(?P<model>[a-z]+)/N(?P<N>[0-9]+)/seed(?P<seed>[0-9]+)/g(?P<g>{sweep.BLOCK_PATTERN})"
-    rf"_sb(?P<sigma_b>{sweep.BLOCK_PATTERN})\.nc$"
+    rf"_sb(?P<sigma_b>{sweep.BLOCK_PATTERN})(_muf(?P<mu_f>{sweep.MEAN_PATTERN}))?\.nc$"
 )
 #: Variables every per-job LSTM mean-field file holds (:func:`eoc.meanfield.lstm.solve_grid`).
 DMFT_LSTM_VARIABLES = ("C0", "gate_mean", "gate_std", "lyapunov_max", "regime", "status", "autocorr", "g_c")
@@ -119,11 +124,12 @@ def merge_simulations(
     config: Mapping | None = None,
     workers: int | None = None,
 ) -> xr.Dataset:
-    """Merge per-job simulation files onto (model, g, sigma_b, N, seed).
+    """Merge per-job simulation files onto (model, g, sigma_b, mu_f, N, seed).
 
-    ``expect`` maps each of those dimensions to its values (the sweep's grid); cells of the
-    product grid without a file are reported missing. A path that does not exist counts as a
-    missing job, a damaged file as unreadable or incomplete (module docstring), never as an
+    ``expect`` maps each of those dimensions to its values (the sweep's grid; without ``mu_f``:
+    the means of the files, or 0); cells of the product grid without a file are reported missing,
+    except the cells of a model without gates at mu_f != 0, which are ``not_applicable`` (module
+    docstring). A path that does not exist counts as a missing job, a damaged file as unreadable or incomplete (module docstring), never as an
     error. Each cell keeps the MPI size of the job that produced it (variable ``mpi_size``) and
     its job's provenance (``cell_job``). Files are read by ``workers`` processes (default: the usable
     cores) when there are more than a few hundred.
@@ -158,7 +164,11 @@ def merge_simulations(
     else:
         merged = xr.Dataset(coords={d: [] for d in SIMULATION_DIMS})
     merged.attrs = {}
-    merged = _complete(merged, SIMULATION_DIMS, expect, problems, require_complete, _SIMULATION_PATH)
+    if expect is not None and contract.BIAS_MEAN not in expect:  # the means found (none: the sweep's 0)
+        expect = {**expect, contract.BIAS_MEAN: merged[contract.BIAS_MEAN].values.tolist() or [0.0]}
+    merged = _complete(
+        merged, SIMULATION_DIMS, expect, problems, require_complete, _SIMULATION_PATH, _not_applicable
+    )
     merged = _with_jobs(merged, jobs)
     if "model" in merged.dims:
         merged = merged.assign_coords(time_unit=contract.time_unit(merged["model"].values))
@@ -167,7 +177,7 @@ def merge_simulations(
         merged,
         config,
         len(jobs),
-        "eoc: merged simulations (Lyapunov exponents, correlations, gates) over (model, g, sigma_b, N, seed)",
+        "eoc: merged simulations (Lyapunov exponents, correlations, gates) over (model, g, sigma_b, mu_f, N, seed)",
     )
 
 
@@ -252,6 +262,8 @@ def _read(
         except Exception as error:  # netCDF4/HDF5 raise OSError, RuntimeError, ValueError, ...
             problem(path, UNREADABLE, f"cannot be read ({type(error).__name__}: {error})")
             continue
+        if contract.BIAS_MEAN in dims and "sigma_b" in ds.dims:
+            ds = contract.with_bias_mean(ds)  # a file from before the bias-mean coordinate: mu_f = 0
         if FAILURE in ds.attrs:
             problem(path, MISSING, f"the job failed: {ds.attrs[FAILURE]}")
             continue
@@ -293,8 +305,12 @@ def _cells_of_path(path: str, pattern: re.Pattern, dims: Sequence[str], target: 
     values = {}
     for dim in dims:
         label = found.groupdict().get(dim)
-        if label is None:
+        if label is None and dim == contract.BIAS_MEAN:
+            values[dim] = [0.0]  # a path from before the bias-mean coordinate
+        elif label is None:
             values[dim] = list(target.get(dim, []))
+        elif dim == contract.BIAS_MEAN:
+            values[dim] = [float(label)]
         elif dim == "model":
             values[dim] = [label]
         elif dim in ("N", "seed"):
@@ -329,10 +345,18 @@ def _check_unique_cells(merged: xr.Dataset) -> None:
 
 
 def _complete(
-    merged: xr.Dataset, dims: Sequence[str], expect, problems: list[dict], require_complete: bool, layout: re.Pattern
+    merged: xr.Dataset,
+    dims: Sequence[str],
+    expect,
+    problems: list[dict],
+    require_complete: bool,
+    layout: re.Pattern,
+    inapplicable=None,
 ) -> xr.Dataset:
     """Sort, reindex onto the expected grid, give cells without usable data the status that says
-    why, and report them.
+    why, and report them. ``inapplicable(merged)``: a boolean mask of the cells that are no point
+    of their model; where they have no data their status is ``not_applicable`` and they are not
+    reported.
 
     The per-job files' encodings are dropped: an integer variable holds NaN once a cell is missing."""
     merged = merged.drop_encoding().sortby(list(dims)).transpose(*dims, ...)
@@ -353,6 +377,9 @@ def _complete(
         if variable.dtype.kind in "OUS":
             merged[name] = variable.fillna(MISSING).astype(str)
     reasons = _mark_problems(merged, dims, problems, target, layout)
+    if inapplicable is not None:
+        mask = inapplicable(merged) & (merged["status"] == MISSING)
+        merged["status"] = merged["status"].where(~mask, NOT_APPLICABLE).transpose(*merged["status"].dims)
     without = merged["status"].isin(["missing", UNREADABLE, INCOMPLETE])
     cells = []
     for cell in without.stack(cell=list(dims)).to_series().loc[lambda s: s].index:
@@ -389,6 +416,17 @@ def _mark_problems(
             reasons[tuple(cell[d] for d in dims)] = f"{problem['path']}: {problem['reason']}"
     merged["status"] = (merged["status"].dims, status.astype(str))
     return reasons
+
+
+def _not_applicable(merged: xr.Dataset) -> xr.DataArray:
+    """Cells of a model without gates (no gate biases, so no bias mean) at mu_f != 0."""
+    from eoc.simulate.models import MODELS
+
+    models = merged["model"].values
+    gated = xr.DataArray(
+        [bool(getattr(MODELS.get(str(m)), "gates", True)) for m in models], dims="model", coords={"model": models}
+    )
+    return ~gated & (merged[contract.BIAS_MEAN] != 0)
 
 
 def _with_jobs(merged: xr.Dataset, jobs: list[dict]) -> xr.Dataset:

@@ -204,7 +204,7 @@ def run(
     if checkpoint is not None and comm.rank == 0:
         checkpoint.unlink(missing_ok=True)
     if log.isEnabledFor(logging.INFO):
-        cells = ds[["status", "lyapunov_max"]].squeeze(["model", "N"]).transpose("seed", "g", "sigma_b")
+        cells = ds[["status", "lyapunov_max"]].squeeze(["model", "mu_f", "N"]).transpose("seed", "g", "sigma_b")
         for seed in cells["seed"].values:
             for g_p in cells["g"].values:
                 for sigma_b_p in cells["sigma_b"].values:
@@ -230,15 +230,16 @@ def recorded_gates(options: Options, values: np.ndarray) -> np.ndarray:
 
 
 def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: float, comm) -> xr.Dataset:
-    """The per-job dataset (docs/interfaces.md): dims (model, g, sigma_b, N, seed) + lag, gate, exponent."""
+    """The per-job dataset (docs/interfaces.md): dims (model, g, sigma_b, mu_f, N, seed) + lag, gate,
+    exponent; ``mu_f`` (length 1) is the job's forget-gate bias mean (0 for a model without gates)."""
     networks_points = (options.networks, len(options.g), len(options.sigma_b))
-    shape = (1, len(options.g), len(options.sigma_b), 1, options.networks)
-    base = ("model", "g", "sigma_b", "N", "seed")
+    shape = (1, len(options.g), len(options.sigma_b), 1, 1, options.networks)
+    base = contract.SIMULATION_DIMS
 
-    def scalar(values):  # values (S·P,), points seed-major -> (1, G, B, 1, S)
+    def scalar(values):  # values (S·P,), points seed-major -> (1, G, B, 1, 1, S)
         return base, np.asarray(values).reshape(networks_points).transpose(1, 2, 0).reshape(shape)
 
-    def over(dim, values):  # values (n, S·P) -> (1, G, B, 1, S, n)
+    def over(dim, values):  # values (n, S·P) -> (1, G, B, 1, 1, S, n)
         values = np.asarray(values)
         stacked = values.reshape((values.shape[0],) + networks_points).transpose(2, 3, 1, 0)
         return base + (dim,), stacked.reshape(shape + (values.shape[0],))
@@ -268,6 +269,7 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
             "model": [options.model],
             "g": options.g,
             "sigma_b": options.sigma_b,
+            contract.BIAS_MEAN: [float(options.bias_means.get("f", 0.0))],
             "N": [options.N],
             "seed": options.seed,
             "lag": np.arange(options.n_lags) * steps_per_lag(options.time_step) * options.time_step,
