@@ -60,7 +60,9 @@ def run_sweep(directory: Path) -> dict:
     loads.append(os.getloadavg()[0])
     sampler.start()
     try:
-        subprocess.run(command, check=True, env=os.environ | {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+        subprocess.run(
+            command, check=True, env=os.environ | {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+        )
     finally:
         done.set()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -119,7 +121,9 @@ def summarise(directory: Path) -> dict:
                     "g_c_mean_field": None
                     if onset is None or sigma_b not in onset["sigma_b"].values or mu_f != 0
                     else round(float(onset.sel(sigma_b=sigma_b)), 4),
-                    "g_c_N": {int(n): [float(point["g_c_N"].sel(N=n)), float(point["g_c_N_stderr"].sel(N=n))] for n in sizes},
+                    "g_c_N": {
+                        int(n): [float(point["g_c_N"].sel(N=n)), float(point["g_c_N_stderr"].sel(N=n))] for n in sizes
+                    },
                     "g_c_inf": limit,
                     "g_c_inf_stderr": error,
                     "chi2_per_dof": chi_square(
@@ -146,7 +150,7 @@ def markdown(result: dict, sweep: dict | None, directory: Path) -> str:
     lines = [
         "# The LSTM's measured λ_max = 0 boundary per (σ_b, μ_f) (issue 12)",
         "",
-        f"`python benchmarks/lstm_phase.py {directory}{' --run' if sweep else ''}` "
+        f"`python benchmarks/lstm_phase.py {directory} --run` "
         f"(config/lstm-phase.yaml: g = {result['gains']}, N = {sizes}, seeds {result['seeds']}, "
         f"{result['steps']} measured steps after {result['transient']}).",
     ]
@@ -174,9 +178,7 @@ def markdown(result: dict, sweep: dict | None, directory: Path) -> str:
         cells = [f"{v:.3f} ± {e:.3f}" if np.isfinite(v) else "–" for v, e in row["g_c_N"].values()]
         mean_field = "–" if row["g_c_mean_field"] is None else f"{row['g_c_mean_field']:.3f}"
         between = ", ".join(f"{k} {v}" for k, v in row[f"statuses_between_at_N{sizes[-1]}"].items()) or "–"
-        limit = (
-            f"{row['g_c_inf']:.3f} ± {row['g_c_inf_stderr']:.3f}" if np.isfinite(row["g_c_inf"]) else "–"
-        )
+        limit = f"{row['g_c_inf']:.3f} ± {row['g_c_inf_stderr']:.3f}" if np.isfinite(row["g_c_inf"]) else "–"
         lines.append(
             f"| {row['mu_f']:g} | {row['sigma_b']:g} | {row['g_c_linear']:.3f} | {mean_field} | "
             + " | ".join(cells)
@@ -191,7 +193,12 @@ def main() -> None:
     parser.add_argument("--run", action="store_true", help="run config/lstm-phase.yaml there first")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
-    sweep = run_sweep(args.directory) if args.run else None
+    record = args.directory / "sweep.json"  # the run's CPU time and load, kept for a later tabulation
+    if args.run:
+        sweep = run_sweep(args.directory)
+        record.write_text(json.dumps(sweep, indent=1) + "\n")
+    else:
+        sweep = json.loads(record.read_text()) if record.is_file() else None
     result = summarise(args.directory)
     stamp = time.strftime("%Y%m%d-%H%M", time.gmtime())
     args.out.mkdir(parents=True, exist_ok=True)

@@ -285,11 +285,10 @@ def test_files_without_the_bias_mean_merge_with_files_that_have_it(tmp_path):
     merged = merge_simulations(old + new, expect=grid)
     assert merged.mu_f.values.tolist() == [0.0, 1.0] and json.loads(merged.attrs["missing_cells"]) == []
     xr.testing.assert_identical(
-        merged.drop_attrs(deep=False), merge_simulations(old + new, expect=grid | {"mu_f": [0.0, 1.0]}).drop_attrs(deep=False)
+        merged.drop_attrs(deep=False),
+        merge_simulations(old + new, expect=grid | {"mu_f": [0.0, 1.0]}).drop_attrs(deep=False),
     )
-    np.testing.assert_allclose(
-        merged.lyapunov_max.sel(mu_f=1.0) - merged.lyapunov_max.sel(mu_f=0.0), 0.1, rtol=1e-12
-    )
+    np.testing.assert_allclose(merged.lyapunov_max.sel(mu_f=1.0) - merged.lyapunov_max.sel(mu_f=0.0), 0.1, rtol=1e-12)
 
 
 def test_a_failure_record_of_a_biased_job_marks_its_mean(tmp_path):

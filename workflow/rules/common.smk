@@ -70,7 +70,8 @@ if SIM["tasks"]["min"] > SIM["tasks"]["max"]:
 
 def means_of(model):
     """The forget-gate bias means a model runs at: all of MU_F for a model with gates; 0 (if in
-    MU_F) for one without, which has no gate biases (its other cells are not_applicable)."""
+    MU_F) for one without, which has no gate biases (its other cells are not_applicable).
+    """
     return MU_F if MODEL_TABLE[model].gates else [m for m in MU_F if m == 0]
 
 
@@ -79,7 +80,9 @@ def bias_mean_options(wc):
     if not MODEL_TABLE[wc.model].gates:
         return ""
     means = {"f": float(wc.mu_f), **SIM.get("bias_means", {})}
-    return "".join(f" --bias-mean {gate}={value}" for gate, value in means.items() if value)
+    return "".join(
+        f" --bias-mean {gate}={value}" for gate, value in means.items() if value
+    )
 
 
 def seeds_of(wc):

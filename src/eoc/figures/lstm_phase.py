@@ -99,7 +99,11 @@ def lstm_phase_diagram(
         color = f"C{k}"
         criterion = (("f", mu_f),) if mu_f else ()
         handles += ax.plot(
-            sigma_b, linear_criterion(sigma_b, criterion), color=color, ls="-", label=f"linear {_mean_label(mu_f)}"
+            sigma_b,
+            linear_criterion(sigma_b, criterion),
+            color=color,
+            ls="-",
+            label=f"linear criterion {_mean_label(mu_f)}",
         )
         boundary = measured_boundary(simulations, mu_f)
         if boundary is None:
@@ -115,7 +119,7 @@ def lstm_phase_diagram(
                     fmt="^",
                     color=color,
                     capsize=2,
-                    label=rf"$\lambda_{{max}}=0$, $N\to\infty$ {_mean_label(mu_f)}",
+                    label=rf"measured $\lambda_{{max}}=0$, $N\to\infty$ {_mean_label(mu_f)}",
                 )
             )
         largest = boundary["g_c_N"].isel(N=-1)
@@ -140,6 +144,6 @@ def lstm_phase_diagram(
     handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
     ax.set_xlabel(r"gate-bias spread $\sigma_b$")
     ax.set_ylabel(r"gain $g$")
-    ax.legend(handles=handles, loc="upper left", fontsize="x-small")
+    ax.legend(handles=handles, loc="upper left")
     style.footnote(figure, notes)
     return figure

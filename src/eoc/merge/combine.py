@@ -129,8 +129,8 @@ def merge_simulations(
     ``expect`` maps each of those dimensions to its values (the sweep's grid; without ``mu_f``:
     the means of the files, or 0); cells of the product grid without a file are reported missing,
     except the cells of a model without gates at mu_f != 0, which are ``not_applicable`` (module
-    docstring). A path that does not exist counts as a missing job, a damaged file as unreadable or incomplete (module docstring), never as an
-    error. Each cell keeps the MPI size of the job that produced it (variable ``mpi_size``) and
+    docstring). A path that does not exist counts as a missing job, a damaged file as unreadable
+    or incomplete (module docstring), never as an error. Each cell keeps the MPI size of the job that produced it (variable ``mpi_size``) and
     its job's provenance (``cell_job``). Files are read by ``workers`` processes (default: the usable
     cores) when there are more than a few hundred.
     """
@@ -166,9 +166,7 @@ def merge_simulations(
     merged.attrs = {}
     if expect is not None and contract.BIAS_MEAN not in expect:  # the means found (none: the sweep's 0)
         expect = {**expect, contract.BIAS_MEAN: merged[contract.BIAS_MEAN].values.tolist() or [0.0]}
-    merged = _complete(
-        merged, SIMULATION_DIMS, expect, problems, require_complete, _SIMULATION_PATH, _not_applicable
-    )
+    merged = _complete(merged, SIMULATION_DIMS, expect, problems, require_complete, _SIMULATION_PATH, _not_applicable)
     merged = _with_jobs(merged, jobs)
     if "model" in merged.dims:
         merged = merged.assign_coords(time_unit=contract.time_unit(merged["model"].values))
