@@ -130,9 +130,9 @@ def merge_simulations(
     the means of the files, or 0); cells of the product grid without a file are reported missing,
     except the cells of a model without gates at mu_f != 0, which are ``not_applicable`` (module
     docstring). A path that does not exist counts as a missing job, a damaged file as unreadable
-    or incomplete (module docstring), never as an error. Each cell keeps the MPI size of the job that produced it (variable ``mpi_size``) and
-    its job's provenance (``cell_job``). Files are read by ``workers`` processes (default: the usable
-    cores) when there are more than a few hundred.
+    or incomplete (module docstring), never as an error. Each cell keeps the MPI size of the job
+    that produced it (variable ``mpi_size``) and its job's provenance (``cell_job``). Files are read
+    by ``workers`` processes (default: the usable cores) when there are more than a few hundred.
     """
     paths = [Path(p) for p in paths]
     chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
