@@ -127,7 +127,8 @@ def step_model(model, N):
 
 def seeds_per_job(model, N):
     """Seeds per simulate job of (model, N): the job steps their networks together
-    (eoc.simulate.networks); batch.seeds of them, or as many as fill batch.job_minutes."""
+    (eoc.simulate.networks); batch.seeds of them, or as many as fill batch.job_minutes.
+    """
     return sweep.seeds_per_job(
         model,
         int(N),
