@@ -445,6 +445,7 @@ def merged_lstm_theory(*, gains=(1.0, 1.5, 2.0, 2.5, 3.0, 3.5), biases=(0.0, 0.5
             "gate_std_stderr": (("g", "sigma_b", "gate"), 0.002 * above),
             "lyapunov_max": (("g", "sigma_b"), lam),
             "lyapunov_max_stderr": (("g", "sigma_b"), 0.001 * np.ones_like(lam)),
+            "lambda2": (("g", "sigma_b"), np.where(g < 2.0, np.nan, 0.01 * (g - 2.0))[:, None] * np.ones_like(lam)),
             "status": (("g", "sigma_b"), status.astype(str)),
             "g_c": (("sigma_b",), np.full(len(biases), 2.0)),
             "regime": (("g", "sigma_b"), np.where(g < 2.0, "fixed_point", "chaotic")[:, None].repeat(len(biases), 1)),
@@ -513,3 +514,17 @@ def test_lstm_autocorr_theory_draws_the_chaotic_gains(sims, dmft):
     # the chaotic gains of the theory grid are 2, 2.5, 3, 3.5 (status ok at sigma_b = 0): three spread over them
     assert sorted(lines) == ["$g = 2$", "$g = 3$", "$g = 3.5$"]
     np.testing.assert_allclose(lines["$g = 3$"].get_ydata(), theory["autocorr"].sel(g=3.0, sigma_b=0.0).values)
+
+
+def test_lstm_lyapunov_against_its_own_lambda2_draws_the_theory_points(sims, dmft):
+    """The theory's chaotic points with status ok, per σ_b: x = lambda2 (κ²), y = lyapunov_max."""
+    theory = merged_lstm_theory()
+    figure = FIGURES["lstm_lyapunov_vs_lambda2"](sims, dmft, dmft_lstm=theory)
+    render(figure)
+    lines = [ln for ln in figure.axes[0].get_lines() if len(ln.get_xdata())]
+    chaotic = theory.sel(sigma_b=0.0).where(theory["regime"].sel(sigma_b=0.0) == "chaotic", drop=True)
+    (line,) = [ln for ln in lines if len(ln.get_xdata()) == chaotic["g"].size]
+    np.testing.assert_allclose(line.get_xdata(), chaotic["lambda2"].values)
+    np.testing.assert_allclose(line.get_ydata(), chaotic["lyapunov_max"].values)
+    # at sigma_b = 0.5 the last point's status is not ok: one point fewer
+    assert sorted(len(ln.get_xdata()) for ln in lines) == [chaotic["g"].size - 1, chaotic["g"].size]

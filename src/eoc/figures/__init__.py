@@ -24,7 +24,7 @@ from eoc.figures.finite_size import critical_gain, finite_size_scaling
 from eoc.figures.gates import gate_statistics
 from eoc.figures.jacobian import jacobian_eigenvalues, jacobian_radius
 from eoc.figures.lstm_phase import lstm_phase_diagram
-from eoc.figures.lstm_theory import autocorr_theory, gate_spread_theory, lyapunov_theory
+from eoc.figures.lstm_theory import autocorr_theory, gate_spread_theory, lstm_lyapunov_vs_lambda2, lyapunov_theory
 from eoc.figures.mean_field import fixed_point_map, fixed_point_map_bias, lambda2_heatmaps
 from eoc.figures.style import save
 
@@ -59,6 +59,7 @@ FIGURES = {
     "gate_spread_theory": Figure(gate_spread_theory, "LSTM gates", lstm_theory=True),
     "lyapunov_theory": Figure(lyapunov_theory, "Chaos and correlations", lstm_theory=True),
     "autocorr_theory": Figure(autocorr_theory, "Chaos and correlations", lstm_theory=True),
+    "lstm_lyapunov_vs_lambda2": Figure(lstm_lyapunov_vs_lambda2, "Chaos and correlations", lstm_theory=True),
 }
 """Every figure, by the file name it is saved under, with its report category: the one list, read
 by workflow/rules/figures.smk (each needs a caption workflow/report/<name>.rst)."""

@@ -5,7 +5,11 @@ gate pre-activation of a unit is N(μ_x, σ_x² C_h(0) + σ_b²), so the gate sp
 time is zero only at the zero state (C_h(0) = 0, σ_b = 0). In the chaotic phase C_h(0) > 0 and the
 spread stays finite at N = ∞; the simulations' ``gate_std`` must approach that value, not zero.
 
-Both functions take ``dmft_lstm`` (the merged LSTM theory, or None) besides the two merged files;
+The fourth, :func:`lstm_lyapunov_vs_lambda2`, answers the draft's question of how λ_max relates to
+the correlation decay rate for the LSTM itself: its λ_max against its own κ² (the discrete-time
+analogue of the rate model's λ², docs/meanfield-lstm.md §7).
+
+Every function takes ``dmft_lstm`` (the merged LSTM theory, or None) besides the two merged files;
 without it the theory curves are left out and a note says so.
 """
 
@@ -13,6 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from eoc import analysis, validation
@@ -208,3 +215,103 @@ def autocorr_theory(
         ax.legend(handles, labels)
     style.footnote(figure, notes)
     return figure
+
+
+def _simulated_decay(simulations: xr.Dataset | None) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray] | None:
+    """(κ² per step², λ_max, its error) of the LSTM simulations over (g, sigma_b): κ² from the
+    seed-mean autocorr at the largest N with data, by the solver's own estimator
+    (:func:`eoc.meanfield.lstm.stationary.decay_rate`); λ_max extrapolated to N → ∞ where two or
+    more N have data, else at the largest N. None without LSTM autocorr or λ_max."""
+    from eoc.meanfield.lstm.stationary import decay_rate
+
+    autocorr = data.variable(simulations, "autocorr", model="lstm")
+    lyapunov = data.variable(simulations, "lyapunov_max", model="lstm")
+    if autocorr is None or lyapunov is None:
+        return None
+    sizes = [n for n in autocorr["N"].values if autocorr.sel(N=n).notnull().any()]
+    curves = autocorr.sel(N=sizes[-1]).mean("seed", skipna=True).transpose("g", "sigma_b", "lag")
+    kappa = np.apply_along_axis(decay_rate, -1, curves.values)
+    kappa2 = xr.DataArray(kappa**2, coords={"g": curves["g"], "sigma_b": curves["sigma_b"]}, dims=("g", "sigma_b"))
+    if lyapunov["N"].size >= 2:
+        limit = analysis.extrapolate_infinite_size(lyapunov)
+        value, error = limit["value"], limit["stderr"]
+    else:
+        stats = analysis.seed_statistics(lyapunov.isel(N=-1))
+        value, error = stats["mean"], stats["stderr"]
+    return kappa2, value.transpose("g", "sigma_b"), error.transpose("g", "sigma_b")
+
+
+@style.styled
+def lstm_lyapunov_vs_lambda2(
+    simulations: xr.Dataset | None,
+    dmft: xr.Dataset | None,
+    *,
+    dmft_lstm: xr.Dataset | None = None,
+) -> Figure:
+    """The LSTM's λ_max (per step) against its own squared correlation decay rate κ² (per step²,
+    docs/meanfield-lstm.md §7), over the (g, σ_b) grid coloured by σ_b: the N = ∞ theory at its
+    chaotic points with status ok (dots joined along g at each σ_b, ±1 standard error bars), and
+    the simulations (squares: κ² of the seed-mean autocorr at the largest N, λ_max extrapolated
+    to N → ∞)."""
+    data.check(simulations, dmft)
+    figure, ax = style.new_figure(height=3.2)
+    ax.set_xlabel(r"$\kappa^2$ of the LSTM's connected $C_h(\tau)$ (1/step$^2$)")
+    ax.set_ylabel(r"$\lambda_{\max}$ of the LSTM (1/step)")
+    ax.axhline(0.0, color="0.7", lw=0.5)
+    notes = []
+    theory = None
+    if dmft_lstm is not None and {"lambda2", "lyapunov_max"} <= set(dmft_lstm.variables):
+        ok = (dmft_lstm["regime"] == "chaotic") & (dmft_lstm["status"] == "ok") if "status" in dmft_lstm else True
+        theory = dmft_lstm[["lambda2", "lyapunov_max"]].where(ok)
+        if not np.isfinite(theory["lambda2"].values).any():
+            theory = None
+    simulated = _simulated_decay(simulations)
+    biases = [] if theory is None else list(dmft_lstm["sigma_b"].values)
+    biases += [] if simulated is None else list(simulated[0]["sigma_b"].values)
+    norm = Normalize(min(biases, default=0.0), max(max(biases, default=1.0), 1e-9))
+    cmap = colormaps[style.SEQUENTIAL]
+    if theory is None:
+        notes.append(_NO_THEORY if dmft_lstm is None else "theory: no chaotic point with status ok and lambda2")
+    else:
+        for sb in dmft_lstm["sigma_b"].values:
+            x = theory["lambda2"].sel(sigma_b=sb).values
+            y = theory["lyapunov_max"].sel(sigma_b=sb).values
+            xerr = _error(dmft_lstm, "lambda2_stderr", sb, x)
+            yerr = _error(dmft_lstm, "lyapunov_max_stderr", sb, y)
+            keep = np.isfinite(x) & np.isfinite(y)
+            if not keep.any():
+                continue
+            color = cmap(norm(sb))
+            ax.errorbar(
+                x[keep], y[keep], xerr=xerr[keep], yerr=yerr[keep], fmt=".-", color=color, ms=4, lw=0.8,
+                elinewidth=0.5,
+            )  # fmt: skip
+        ax.plot([], [], "k.-", lw=0.8, label=r"theory $N = \infty$ (along $g$)")
+    if simulated is None:
+        notes.append("simulations: no LSTM autocorr and lyapunov_max")
+    else:
+        kappa2, value, error = simulated
+        x, y, err = kappa2.values.ravel(), value.values.ravel(), error.values.ravel()
+        sb = kappa2["sigma_b"].broadcast_like(kappa2).values.ravel()
+        keep = np.isfinite(x) & np.isfinite(y) & (y > 0)
+        if keep.any():
+            ax.errorbar(x[keep], y[keep], yerr=np.nan_to_num(err[keep]), fmt="none", ecolor="0.4", elinewidth=0.6)
+            ax.scatter(
+                x[keep], y[keep], c=sb[keep], norm=norm, cmap=style.SEQUENTIAL, marker="s", s=14,
+                edgecolors="k", linewidths=0.4, label=r"simulation ($\lambda_{\max}$: $N\to\infty$)", zorder=3,
+            )  # fmt: skip
+        notes.append(f"simulations: {int(keep.sum())} chaotic (g, σ_b) points with a decay rate")
+    if ax.lines or ax.collections:
+        figure.colorbar(ScalarMappable(norm=norm, cmap=style.SEQUENTIAL), ax=ax, label=r"bias $\sigma_b$", shrink=0.8)
+        ax.legend(loc="upper left")
+    else:
+        style.empty_panel(ax, "no LSTM λ_max with a decay rate (theory or simulation)")
+    style.footnote(figure, notes)
+    return figure
+
+
+def _error(ds: xr.Dataset, name: str, sigma_b, like: np.ndarray) -> np.ndarray:
+    """``ds[name]`` at ``sigma_b`` as an array (zeros if absent; NaN as 0)."""
+    if name not in ds:
+        return np.zeros_like(like)
+    return np.nan_to_num(ds[name].sel(sigma_b=sigma_b).values)

@@ -106,7 +106,7 @@ _SIMULATION_PATH = re.compile(
     rf"_sb(?P<sigma_b>{sweep.BLOCK_PATTERN})(_muf(?P<mu_f>{sweep.MEAN_PATTERN}))?\.nc$"
 )
 #: Variables every per-job LSTM mean-field file holds (:func:`eoc.meanfield.lstm.solve_grid`).
-DMFT_LSTM_VARIABLES = ("C0", "gate_mean", "gate_std", "lyapunov_max", "regime", "status", "autocorr", "g_c")
+DMFT_LSTM_VARIABLES = ("C0", "gate_mean", "gate_std", "lyapunov_max", "lambda2", "regime", "status", "autocorr", "g_c")
 _DMFT_PATH = re.compile(rf"sb(?P<sigma_b>{sweep.BLOCK_PATTERN})\.nc$")
 
 log = get_logger(__name__)

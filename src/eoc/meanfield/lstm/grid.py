@@ -28,24 +28,30 @@ METADATA = {
     "regime": ("1", "fixed_point (static branch stable, s < 1) or chaotic (s > 1)"),
     "status": ("1", "ok, or why the point is not trusted"),
     "C0": ("1", "<h^2> = C_h(0) over units and time (the simulation's C0)"),
-    "C0_stderr": ("1", "statistical error of C0 (scatter of independent batches / sqrt(batches))"),
-    "C0_residual": ("1", "fixed-point residual of C0: |map(C_h)(0) - C_h(0)| at the final input"),
+    "C0_stderr": ("1", "statistical error of C0 (scatter of independent replicas / sqrt(replicas))"),
+    "C0_residual": ("1", "drift of the input C0 per averaged iteration (mean over replicas; 0 at a fixed point)"),
     "C0_static": ("1", "<h*^2> of the static (fixed-point) branch"),
     "C_inf": ("1", "static part lim C_h(tau) as tau -> infinity"),
     "c_square": ("1", "<c^2> over units and time"),
     "c_square_stderr": ("1", "statistical error of c_square"),
     "gate_mean": ("1", "mean of the gate over units and time"),
+    "gate_mean_stderr": ("1", "error of gate_mean propagated from the error of C0"),
     "gate_std": ("1", "standard deviation of the gate over units and time (the simulation's gate_std)"),
     "gate_std_stderr": ("1", "error of gate_std propagated from the error of C0"),
     "lyapunov_max": ("1", "maximal Lyapunov exponent per step at N = infinity"),
     "lyapunov_max_stderr": ("1", "statistical error of lyapunov_max (per step)"),
-    "lyapunov_residual": ("1", "fixed-point residual of lyapunov_max at the final input (per step)"),
+    "lyapunov_residual": ("1", "drift of the input lyapunov_max per averaged iteration (per step)"),
     "stability": ("1", "stability parameter s = R(1) of the static branch (onset of chaos at s = 1)"),
     "decay_rate": (
         "1",
         "decay rate kappa (per step) of the connected C_h(tau) (log-slope between 0.3 and 0.03 of its start)",
     ),
     "decay_rate_stderr": ("1", "statistical error of decay_rate (per step)"),
+    "lambda2": (
+        "1",
+        "squared decay rate kappa^2 of the connected C_h (per step^2): the LSTM's analogue of the rate model's lambda2",
+    ),
+    "lambda2_stderr": ("1", "statistical error of lambda2 (per step^2)"),
     "window_decay": ("1", "connected C_h at tau = lags/2 over its value at 0 (lag-window check)"),
     "iterations": ("1", "iterations of the self-consistency map"),
     "autocorr": ("1", "C_h(tau) = <h(t) h(t+tau)> over units and time (total, not connected)"),
@@ -69,10 +75,12 @@ _SCALARS = (
     "stability",
     "decay_rate",
     "decay_rate_stderr",
+    "lambda2",
+    "lambda2_stderr",
     "window_decay",
     "iterations",
 )
-_PER_GATE = ("gate_mean", "gate_std", "gate_std_stderr")
+_PER_GATE = ("gate_mean", "gate_mean_stderr", "gate_std", "gate_std_stderr")
 _PER_LAG = ("autocorr", "autocorr_stderr")
 
 

@@ -14,8 +14,9 @@ _INTEGER_MINIMA = {
     "burn_in": 0,
     "lags": 8,
     "max_iterations": 1,
-    "fine_iterations": 1,
-    "batches": 2,
+    "fine_iterations": 0,
+    "batches": 1,
+    "replicas": 2,
     "chunk": 1,
     "nodes": 8,
     "seed": 0,
@@ -24,10 +25,11 @@ _INTEGER_MINIMA = {
 
 @dataclass(frozen=True)
 class Options:
-    """Numerical options; the defaults reach the issue's accuracy (tests/test_meanfield_lstm.py).
+    """Numerical options; the defaults reach the issue's accuracy (tests/test_meanfield_lstm.py,
+    benchmarks/bench_meanfield_lstm.py).
 
     paths: sampled units (independent paths) per evaluation of the self-consistency map in the
-        fine phase and per error batch; coarse_paths: per evaluation in the coarse phase.
+        averaged iterations; coarse_paths: per evaluation in the coarse phase.
     steps: length T of each path after burn-in (the Gaussian processes are sampled periodic with
         period T by circulant embedding); burn_in: steps run before recording (from c = 0).
     lags: the lag window L: C_h(τ) is iterated for τ = 0 … L−1 and its connected part is taken
@@ -35,16 +37,18 @@ class Options:
     damping: weight of the new estimate in each coarse update, 0 < damping ≤ 1 (the map
         contracts with a positive slope, 0.4–0.7 measured at g = 4–2.5, so undamped is fastest).
     coarse_tolerance: relative change of C_h(0) below which the coarse phase ends.
-    max_iterations: iteration limit of the coarse phase; fine_iterations: undamped iterations
-        after it, the number of paths doubling from ``coarse_paths`` up to ``paths``.
-    batches: independent evaluations at the converged input; their scatter is the statistical
-        error of every output.
+    max_iterations: iteration limit of the coarse phase (after it, undamped iterations with the
+        number of paths doubling from ``coarse_paths`` up to ``paths`` end the shared approach).
+    replicas: independent continuations of the shared approach, each with its own random stream;
+        the result is their mean, every error their scatter / √replicas.
+    fine_iterations: undamped iterations per replica that decorrelate it from the shared start.
+    batches: undamped iterations per replica after those, whose outputs are averaged.
     chunk: paths sampled at once (memory: about 80·chunk·(steps + burn_in) bytes).
     nodes: points per dimension of the quadrature of the static (fixed-point) equations.
     seed: seed of the sampled paths (results are reproducible for a given seed).
     """
 
-    paths: int = 4096
+    paths: int = 2048
     coarse_paths: int = 512
     steps: int = 1024
     burn_in: int = 64
@@ -52,8 +56,9 @@ class Options:
     damping: float = 1.0
     coarse_tolerance: float = 0.01
     max_iterations: int = 60
-    fine_iterations: int = 8
+    fine_iterations: int = 4
     batches: int = 6
+    replicas: int = 4
     chunk: int = 256
     nodes: int = 32
     seed: int = 0

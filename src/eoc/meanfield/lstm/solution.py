@@ -40,6 +40,7 @@ class Solution:
     c_square: float
     c_square_stderr: float
     gate_mean: np.ndarray
+    gate_mean_stderr: np.ndarray
     gate_std: np.ndarray
     gate_std_stderr: np.ndarray
     lyapunov_max: float
@@ -48,6 +49,8 @@ class Solution:
     stability: float
     decay_rate: float
     decay_rate_stderr: float
+    lambda2: float
+    lambda2_stderr: float
     window_decay: float
     iterations: int
     tau: np.ndarray
@@ -92,6 +95,7 @@ def solve_point(params: Parameters, options: Options) -> Solution:
             c_square=static_c_square(params, C0_static, nodes=options.nodes),
             c_square_stderr=0.0,
             gate_mean=mean,
+            gate_mean_stderr=np.zeros(3),
             gate_std=std,
             gate_std_stderr=np.zeros(3),
             lyapunov_max=fixed_point_exponent(params, C0_static, nodes=options.nodes),
@@ -99,6 +103,8 @@ def solve_point(params: Parameters, options: Options) -> Solution:
             lyapunov_residual=0.0,
             decay_rate=np.nan,
             decay_rate_stderr=np.nan,
+            lambda2=np.nan,
+            lambda2_stderr=np.nan,
             window_decay=np.nan,
             iterations=0,
             autocorr=np.full(tau.size, C0_static),
@@ -116,8 +122,8 @@ def solve_point(params: Parameters, options: Options) -> Solution:
     window_decay = float((C[C.size // 2] - C_inf) / (C0 - C_inf))
     mean, std = gate_statistics(params, C0)
     error = float(np.hypot(result.C_stderr[0], result.C0_residual))
-    std_up = gate_statistics(params, C0 + error)[1]
-    std_down = gate_statistics(params, max(C0 - error, 0.0))[1]
+    mean_up, std_up = gate_statistics(params, C0 + error)
+    mean_down, std_down = gate_statistics(params, max(C0 - error, 0.0))
     status = "ok"
     if not result.converged:
         status = f"coarse iteration did not converge in {options.max_iterations} iterations"
@@ -134,6 +140,7 @@ def solve_point(params: Parameters, options: Options) -> Solution:
         c_square=result.c_square,
         c_square_stderr=result.c_square_stderr,
         gate_mean=mean,
+        gate_mean_stderr=0.5 * np.abs(mean_up - mean_down),
         gate_std=std,
         gate_std_stderr=0.5 * np.abs(std_up - std_down),
         lyapunov_max=result.lyapunov_max,
@@ -141,6 +148,8 @@ def solve_point(params: Parameters, options: Options) -> Solution:
         lyapunov_residual=result.lyapunov_residual,
         decay_rate=result.decay_rate,
         decay_rate_stderr=result.decay_rate_stderr,
+        lambda2=result.decay_rate**2,
+        lambda2_stderr=2.0 * result.decay_rate * result.decay_rate_stderr,
         window_decay=window_decay,
         iterations=result.iterations,
         autocorr=C,
@@ -161,9 +170,11 @@ def _failed_point(common: dict, reason: str) -> Solution:
             ("C0", "C0_stderr", "C0_residual", "C_inf", "c_square", "c_square_stderr", "lyapunov_max"), nan
         ),
         **dict.fromkeys(("lyapunov_max_stderr", "lyapunov_residual", "decay_rate", "decay_rate_stderr"), nan),
+        **dict.fromkeys(("lambda2", "lambda2_stderr"), nan),
         window_decay=nan,
         iterations=0,
         gate_mean=np.full(3, nan),
+        gate_mean_stderr=np.full(3, nan),
         gate_std=np.full(3, nan),
         gate_std_stderr=np.full(3, nan),
         autocorr=np.full(lags, nan),

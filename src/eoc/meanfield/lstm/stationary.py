@@ -8,13 +8,13 @@ number per unit (:mod:`eoc.meanfield.lstm.processes`) — run the unit recursion
 process (normalised covariance ψ, trial exponent λ) gives r(λ) = ψ_out(0)/ψ(0) and
 d ln r / dλ; λ_max is where r = 1 with ψ its own image (§5).
 
-Iteration: damped updates C ← C + α (C_out − C), ψ ← ψ + α (ψ_out/ψ_out(0) − ψ), and a damped
-Newton step for λ, with ``coarse_paths`` units until C_h(0) changes by less than
-``coarse_tolerance`` (relative) and |ln r| < ``coarse_tolerance``; then ``fine_iterations``
-undamped updates with the number of units doubling from ``coarse_paths`` up to ``paths``. Finally
-``batches`` independent evaluations at the converged input: their mean is the result, their
-scatter / √batches the statistical error, and |mean − input| (the fixed-point residual) is
-reported beside it.
+Iteration (one replica, :func:`_chain`): damped updates C ← C + α (C_out − C),
+ψ ← ψ + α (ψ_out/ψ_out(0) − ψ), and a damped Newton step for λ, with ``coarse_paths`` units until
+C_h(0) changes by less than ``coarse_tolerance`` (relative) and |ln r| < ``coarse_tolerance``;
+then ``fine_iterations`` undamped updates with the number of units doubling from
+``coarse_paths`` up to ``paths``; then ``batches`` undamped updates with ``paths`` units whose
+outputs are averaged. ``replicas`` independent replicas (own random streams): their mean is the
+result, their scatter / √replicas the error of every output (docs/meanfield-lstm.md §3).
 """
 
 from __future__ import annotations
@@ -135,7 +135,10 @@ def evaluate(
 
 @dataclass(frozen=True)
 class Stationary:
-    """The converged stationary solution with errors (see :mod:`eoc.meanfield.lstm.solution`)."""
+    """The converged stationary solution with errors (see :mod:`eoc.meanfield.lstm.solution`).
+
+    Every ``*_stderr`` is the scatter of the independent replicas / √replicas; the residuals are
+    the drift per iteration of the replicas' inputs over their averaged iterations."""
 
     C: np.ndarray
     C_stderr: np.ndarray
@@ -152,9 +155,10 @@ class Stationary:
 
 
 def decay_rate(C: np.ndarray) -> float:
-    """Asymptotic decay rate κ (per step) of the connected C_h(τ) − C_∞: slope of its logarithm
-    between the lags where it first falls below 0.3 and below 0.03 of its value at τ = 0 (NaN if
-    it does not fall that far within the first three quarters of the window)."""
+    """Decay rate κ (per step) of the connected C_h(τ) − C_∞ (docs/meanfield-lstm.md §7): slope of
+    its logarithm between the lags where it first falls below 0.3 and below 0.03 of its value at
+    τ = 0, C_∞ the mean of the last quarter of the window (NaN if it does not fall that far within
+    the first three quarters of the window, or if C has NaN there)."""
     usable = (3 * C.size) // 4
     connected = C - C[usable:].mean()
     rho = connected[:usable] / connected[0]
@@ -163,63 +167,166 @@ def decay_rate(C: np.ndarray) -> float:
     if not start.size or not end.size or end[0] - start[0] < 2 or connected[0] <= 0:
         return float("nan")
     tau = np.arange(start[0], end[0] + 1)
-    if np.any(rho[tau] <= 0):
+    if not np.all(np.isfinite(rho[tau]) & (rho[tau] > 0)):
         return float("nan")
     return float(-np.polyfit(tau, np.log(rho[tau]), 1)[0])
 
 
-def solve_stationary(params: Parameters, options: Options, *, C_start: float) -> Stationary:
-    """Iterate the map to its fixed point from C_h(τ) = C_start + 0.05·2^{−τ}, ψ(τ) = 2^{−τ}, λ = 0."""
-    rng = np.random.default_rng(options.seed)
-    tau = np.arange(options.lags)
-    C = C_start + 0.05 * 0.5**tau
-    psi = 0.5**tau
-    lam = 0.0
-    alpha = options.damping
+@dataclass
+class State:
+    """The input of the map: C_h(τ), ψ(τ) (ψ(0) = 1), the trial exponent λ, and the map's slow
+    mode (slope ``slope`` along the unit vector ``mode`` of C_h; none until measured)."""
 
-    def update(ev: Evaluation):
-        nonlocal C, psi, lam
-        change = abs(ev.C[0] - C[0]) / max(C[0], 1e-12)
-        C = C + alpha * (ev.C - C)
-        psi = psi + alpha * (ev.psi / ev.psi[0] - psi)
-        psi = psi / psi[0]
-        lam = lam + alpha * ev.exponent
+    C: np.ndarray
+    psi: np.ndarray
+    lam: float
+    slope: float = 0.0
+    mode: np.ndarray | None = None
+
+    def update(self, ev: Evaluation, mixing: float = 1.0) -> float:
+        """Move towards the map's output by ``mixing``, with a Newton step along the slow mode:
+        its component of the residual r = C_out − C is multiplied by 1/(1 − slope), which sends
+        that component to the fixed point in one step instead of ~1/(1 − slope) steps. Return the
+        relative change of C_h(0)."""
+        residual = ev.C - self.C
+        change = abs(residual[0]) / max(self.C[0], 1e-12)
+        step = mixing * residual
+        if self.mode is not None:
+            step += (1.0 / (1.0 - self.slope) - 1.0) * mixing * (self.mode @ residual) * self.mode
+        self.C = self.C + step
+        psi = self.psi + mixing * (ev.psi / ev.psi[0] - self.psi)
+        self.psi = psi / psi[0]
+        self.lam = self.lam + mixing * ev.exponent
         return change
 
+    def copy(self) -> State:
+        return State(self.C.copy(), self.psi.copy(), self.lam, self.slope, self.mode)
+
+
+#: Largest slope of the slow mode used in the Newton step (the step along it is 1/(1 − slope)).
+MAX_SLOPE = 0.9
+
+
+def measure_slow_mode(
+    params: Parameters, options: Options, state: State, rng: np.random.Generator, *, steps: int = 4
+) -> tuple[float, np.ndarray]:
+    """The slope m and the unit vector v of the map's slowest mode at ``state``: power iteration on
+    the map's derivative, J v ≈ (F(C + εv) − F(C))/ε with common random numbers (both
+    evaluations with the same samples, so the difference has no sampling noise of its own), from
+    v = a constant shift of the first three quarters of the window, restricted to them (the last
+    quarter sets the static part C_∞, whose map has a kink at C_∞ = 0 and is left to plain
+    iteration); steps of 2 % of C_h(0) per lag. At g = 3: m ≈ 0.9, v smooth over the first half
+    of the window (the shape that sets the correlation time). ``coarse_paths`` paths per
+    evaluation; 1 + ``steps`` evaluations."""
+    seed = int(rng.integers(2**63))
+
+    def image(C):
+        return evaluate(params, options, C, state.psi, state.lam, options.coarse_paths, np.random.default_rng(seed)).C
+
+    base = image(state.C)
+    dynamic = np.arange(options.lags) < (3 * options.lags) // 4  # C_∞ (the last quarter) stays put
+    v = dynamic / np.sqrt(dynamic.sum())
+    epsilon = 0.02 * state.C[0] * np.sqrt(dynamic.sum())  # 2 % of C_h(0) per lag
+    slope = 0.0
+    for _ in range(steps):
+        derivative = (image(state.C + epsilon * v) - base) / epsilon * dynamic
+        slope = float(v @ derivative)
+        v = derivative / np.linalg.norm(derivative)
+    return float(np.clip(slope, 0.0, MAX_SLOPE)), v
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One replica: the means of its averaged iterations' outputs and the drift of its input."""
+
+    C: np.ndarray
+    c_square: float
+    exponent: float
+    C0_drift: float  # (last input − first input)/iterations of C_h(0) over the averaged iterations
+    lyapunov_drift: float  # the same for λ
+
+
+def _approach(params: Parameters, options: Options, C_start: float, rng: np.random.Generator):
+    """The shared start of the replicas: from C_h(τ) = C_start + 0.05·2^{−τ}, ψ(τ) = 2^{−τ}, λ = 0,
+    the coarse phase (``coarse_paths``, damped by ``damping``, until C_h(0) changes by less than
+    ``coarse_tolerance`` and |ln r| < ``coarse_tolerance``), then undamped iterations with the
+    number of paths doubling up to ``paths``. Returns (state, iterations, converged)."""
+    tau = np.arange(options.lags)
+    state = State(C_start + 0.05 * 0.5**tau, 0.5**tau, 0.0)
     iterations = 0
     converged = False
     for _ in range(options.max_iterations):
         iterations += 1
-        ev = evaluate(params, options, C, psi, lam, options.coarse_paths, rng)
-        if update(ev) < options.coarse_tolerance and abs(ev.log_growth) < options.coarse_tolerance:
+        ev = evaluate(params, options, state.C, state.psi, state.lam, options.coarse_paths, rng)
+        if (
+            state.update(ev, options.damping) < options.coarse_tolerance
+            and abs(ev.log_growth) < options.coarse_tolerance
+        ):
             converged = True
             break
-    # fine phase: undamped updates (the map contracts) with the number of paths doubling up to
-    # ``paths``, so that the input's error falls below the final sampling error
-    alpha = 1.0
+    state.slope, state.mode = measure_slow_mode(params, options, state, rng)
     paths = options.coarse_paths
-    for _ in range(options.fine_iterations):
+    while paths < options.paths:
         iterations += 1
         paths = min(2 * paths, options.paths)
-        update(evaluate(params, options, C, psi, lam, paths, rng))
+        state.update(evaluate(params, options, state.C, state.psi, state.lam, paths, rng))
+    return state, iterations, converged
 
-    batches = [evaluate(params, options, C, psi, lam, options.paths, rng) for _ in range(options.batches)]
-    root_b = np.sqrt(options.batches)
-    Cs = np.array([b.C for b in batches])
-    exponents = np.array([lam + b.exponent for b in batches])
-    c2 = np.array([b.c_square for b in batches])
+
+def _chain(params: Parameters, options: Options, start: State, rng: np.random.Generator) -> Chain:
+    """One replica from the shared start: ``fine_iterations`` undamped iterations with ``paths``
+    paths that decorrelate it from the start and from the other replicas (the slow mode of the
+    map, slope ≈ 0.8 at g = 3, forgets the start like 0.8^k), then ``batches`` undamped ones whose
+    outputs are averaged (Polyak–Ruppert: the outputs of the stationary noisy iteration scatter
+    around the fixed point, their mean converges to it, input noise included)."""
+    state = start.copy()
+    for _ in range(options.fine_iterations):
+        state.update(evaluate(params, options, state.C, state.psi, state.lam, options.paths, rng))
+    C_first, lam_first = state.C[0], state.lam
+    outputs = []
+    for _ in range(options.batches):
+        ev = evaluate(params, options, state.C, state.psi, state.lam, options.paths, rng)
+        outputs.append((ev.C, ev.c_square, state.lam + ev.exponent))
+        state.update(ev)
+    return Chain(
+        C=np.mean([o[0] for o in outputs], axis=0),
+        c_square=float(np.mean([o[1] for o in outputs])),
+        exponent=float(np.mean([o[2] for o in outputs])),
+        C0_drift=float((state.C[0] - C_first) / options.batches),
+        lyapunov_drift=float((state.lam - lam_first) / options.batches),
+    )
+
+
+def solve_stationary(params: Parameters, options: Options, *, C_start: float) -> Stationary:
+    """A shared approach to the fixed point (:func:`_approach`), then ``replicas`` independent
+    replicas (own random streams, :func:`_chain`); the result is their mean and every error their
+    scatter / √replicas. That scatter contains what makes a run differ from a run with another
+    seed: the sampling noise of the averaged evaluations, the noise of the inputs they were
+    evaluated at and the slow mode of the iteration, which one run's evaluations at one input do
+    not see (the first version of the solver reported errors ~7× too small that way). What the
+    replicas share, the end of the approach, is forgotten like 0.8^fine_iterations."""
+    streams = np.random.SeedSequence(options.seed).spawn(options.replicas + 1)
+    start, iterations, converged = _approach(params, options, C_start, np.random.default_rng(streams[0]))
+    chains = [_chain(params, options, start, np.random.default_rng(stream)) for stream in streams[1:]]
+    iterations += options.replicas * (options.fine_iterations + options.batches)
+    root = np.sqrt(options.replicas)
+    Cs = np.array([c.C for c in chains])
+    exponents = np.array([c.exponent for c in chains])
+    c2 = np.array([c.c_square for c in chains])
     kappas = np.array([decay_rate(c) for c in Cs])
+    finite = np.isfinite(kappas)
+    nan = float("nan")
     return Stationary(
         C=Cs.mean(axis=0),
-        C_stderr=Cs.std(axis=0, ddof=1) / root_b,
+        C_stderr=Cs.std(axis=0, ddof=1) / root,
         c_square=float(c2.mean()),
-        c_square_stderr=float(c2.std(ddof=1) / root_b),
+        c_square_stderr=float(c2.std(ddof=1) / root),
         lyapunov_max=float(exponents.mean()),
-        lyapunov_max_stderr=float(exponents.std(ddof=1) / root_b),
-        C0_residual=float(abs(Cs[:, 0].mean() - C[0])),
-        lyapunov_residual=float(abs(exponents.mean() - lam)),
+        lyapunov_max_stderr=float(exponents.std(ddof=1) / root),
+        C0_residual=float(abs(np.mean([c.C0_drift for c in chains]))),
+        lyapunov_residual=float(abs(np.mean([c.lyapunov_drift for c in chains]))),
         iterations=iterations,
         converged=converged,
-        decay_rate=float(np.nanmean(kappas)) if np.isfinite(kappas).any() else float("nan"),
-        decay_rate_stderr=float(np.nanstd(kappas, ddof=1) / root_b) if np.isfinite(kappas).sum() > 1 else float("nan"),
+        decay_rate=float(kappas[finite].mean()) if finite.any() else nan,
+        decay_rate_stderr=float(kappas[finite].std(ddof=1) / np.sqrt(finite.sum())) if finite.sum() > 1 else nan,
     )
