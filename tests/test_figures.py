@@ -521,7 +521,7 @@ def test_lstm_lyapunov_against_its_own_lambda2_draws_the_theory_points(sims, dmf
     theory = merged_lstm_theory()
     figure = FIGURES["lstm_lyapunov_vs_lambda2"](sims, dmft, dmft_lstm=theory)
     render(figure)
-    lines = [ln for ln in figure.axes[0].get_lines() if len(ln.get_xdata())]
+    lines = [ln for ln in figure.axes[0].get_lines() if (ln.get_gid() or "").startswith("theory")]
     chaotic = theory.sel(sigma_b=0.0).where(theory["regime"].sel(sigma_b=0.0) == "chaotic", drop=True)
     (line,) = [ln for ln in lines if len(ln.get_xdata()) == chaotic["g"].size]
     np.testing.assert_allclose(line.get_xdata(), chaotic["lambda2"].values)

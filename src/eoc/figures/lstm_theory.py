@@ -282,10 +282,11 @@ def lstm_lyapunov_vs_lambda2(
             if not keep.any():
                 continue
             color = cmap(norm(sb))
-            ax.errorbar(
+            drawn = ax.errorbar(
                 x[keep], y[keep], xerr=xerr[keep], yerr=yerr[keep], fmt=".-", color=color, ms=4, lw=0.8,
                 elinewidth=0.5,
             )  # fmt: skip
+            drawn.lines[0].set_gid(f"theory sigma_b={sb:g}")
         ax.plot([], [], "k.-", lw=0.8, label=r"theory $N = \infty$ (along $g$)")
     if simulated is None:
         notes.append("simulations: no LSTM autocorr and lyapunov_max")

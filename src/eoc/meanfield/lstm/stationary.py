@@ -209,7 +209,7 @@ MAX_SLOPE = 0.9
 
 def measure_slow_mode(
     params: Parameters, options: Options, state: State, rng: np.random.Generator, *, steps: int = 4
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, np.ndarray | None]:
     """The slope m and the unit vector v of the map's slowest mode at ``state``: power iteration on
     the map's derivative, J v ≈ (F(C + εv) − F(C))/ε with common random numbers (both
     evaluations with the same samples, so the difference has no sampling noise of its own), from
@@ -231,7 +231,10 @@ def measure_slow_mode(
     for _ in range(steps):
         derivative = (image(state.C + epsilon * v) - base) / epsilon * dynamic
         slope = float(v @ derivative)
-        v = derivative / np.linalg.norm(derivative)
+        norm = np.linalg.norm(derivative)
+        if not (np.isfinite(norm) and norm > 0):
+            return 0.0, None  # no measurable slow mode: plain iteration
+        v = derivative / norm
     return float(np.clip(slope, 0.0, MAX_SLOPE)), v
 
 
