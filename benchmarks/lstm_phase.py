@@ -8,9 +8,10 @@ sweep of config/lstm-phase.yaml is run there first (niced; the load average is s
 and the CPU time of the whole sweep, every child process included, is recorded). Then, from
 DIR/results/merged/simulations.nc, per (σ_b, μ_f): g_c(N), the zero crossing in g of the seed-mean
 λ_max at each N, and its weighted 1/N fit g_c(∞) ± error (:func:`eoc.analysis.critical_gain_limit`),
-with the fit's χ²/dof; the linear criterion (:mod:`eoc.meanfield.lstm_fixed_point`, default
-quadrature); the mean field's onset g_c(σ_b) from DIR/results/merged/dmft_lstm.nc (μ = 0); and
-the statuses of the cells between the linear criterion and the measured onset at the largest N.
+with the fit's χ²/dof (the error is scaled by max(1, √(χ²/dof))); the linear criterion
+(:mod:`eoc.meanfield.lstm_fixed_point`, default quadrature); the mean field's onset g_c(σ_b) from
+DIR/results/merged/dmft_lstm.nc (μ = 0); and the statuses of the cells between the linear criterion
+and the measured onset at the largest N.
 Writes ``<date>-lstm-phase.md`` and ``.json`` under ``--out``.
 """
 
@@ -78,16 +79,6 @@ def run_sweep(directory: Path) -> dict:
     }
 
 
-def chi_square(sizes, values, errors, limit, slope) -> float:
-    """χ²/dof of the fit g_c(N) = limit + slope/N (NaN without a degree of freedom)."""
-    keep = np.isfinite(values) & np.isfinite(errors) & (errors > 0)
-    dof = int(keep.sum()) - 2
-    if dof < 1 or not np.isfinite(limit):
-        return float("nan")
-    residual = (values[keep] - limit - slope / sizes[keep]) / errors[keep]
-    return float((residual**2).sum() / dof)
-
-
 def summarise(directory: Path) -> dict:
     import eoc
     from eoc import analysis
@@ -126,9 +117,7 @@ def summarise(directory: Path) -> dict:
                     },
                     "g_c_inf": limit,
                     "g_c_inf_stderr": error,
-                    "chi2_per_dof": chi_square(
-                        sizes, point["g_c_N"].values, point["g_c_N_stderr"].values, limit, float(point["slope"])
-                    ),
+                    "chi2_per_dof": float(point["chi2_per_dof"]),
                     "deviation_in_errors": (limit - linear) / error if error > 0 else float("nan"),
                     f"statuses_between_at_N{largest}": dict(statuses),
                 }
@@ -166,7 +155,8 @@ def markdown(result: dict, sweep: dict | None, directory: Path) -> str:
         f"Load average when tabulated: {os.getloadavg()[0]:.1f}. Per-job wall times (s): {result['job_wall_s']}.",
         "",
         "g_c(N): zero crossing of the seed-mean λ_max(g) (linear interpolation, error propagated from the seeds);"
-        " N → ∞: weighted fit g_c(N) = g_c + a/N (eoc.analysis.critical_gain_limit). Δ = (g_c(∞) − linear)/error."
+        " N → ∞: weighted fit g_c(N) = g_c + a/N (eoc.analysis.critical_gain_limit; its error scaled by"
+        " max(1, √(χ²/dof))). Δ = (g_c(∞) − linear)/error."
         f" Last column: statuses of the cells with linear < g < g_c(N = {sizes[-1]}) at N = {sizes[-1]}.",
         "",
         "| μ_f | σ_b | linear | mean field | "

@@ -163,8 +163,21 @@ def test_critical_gain_limit_recovers_the_infinite_size_gain_per_bias_mean():
     np.testing.assert_allclose(out["g_c"], limit, atol=4 * out["g_c_stderr"].values.max())
     np.testing.assert_allclose(out["g_c_N"], g_c, atol=5 * out["g_c_N_stderr"].values.max())
     assert (out["sizes_used"] == 4).all() and np.all(out["g_c_stderr"] < 0.05)
+    assert np.isfinite(out["chi2_per_dof"]).all()
     spread = np.std([critical_gain_limit(draw())["g_c"].values for _ in range(200)], axis=0)
-    np.testing.assert_allclose(out["g_c_stderr"], spread, rtol=0.35)
+    # the fit's own error (before the χ² scale factor) is the scatter of the limit over realisations
+    unscaled = out["g_c_stderr"] / np.sqrt(np.fmax(out["chi2_per_dof"], 1.0))
+    np.testing.assert_allclose(unscaled, spread, rtol=0.35)
+
+
+def test_fit_reports_chi_square_of_the_scatter_about_the_line():
+    sizes = np.array([128.0, 256.0, 512.0, 1024.0])
+    on_line = 2.0 + 30.0 / sizes
+    errors = np.full(4, 0.01)
+    assert fit_inverse_size(sizes, on_line, errors).chi2_per_dof == pytest.approx(0.0, abs=1e-12)
+    zigzag = on_line + np.array([0.05, -0.05, 0.05, -0.05])  # 5 errors off the line, alternating
+    fit = fit_inverse_size(sizes, zigzag, errors)
+    assert fit.chi2_per_dof > 10 and np.isnan(fit_inverse_size(sizes[:2], on_line[:2], errors[:2]).chi2_per_dof)
 
 
 def _cells(statuses):

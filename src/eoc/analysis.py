@@ -50,13 +50,17 @@ from eoc.errors import InputError
 
 @dataclass(frozen=True)
 class Extrapolation:
-    """The fit m(N) = value + slope · N^(-power); ``value`` is the N → ∞ limit (NaN if unfit)."""
+    """The fit m(N) = value + slope · N^(-power); ``value`` is the N → ∞ limit (NaN if unfit).
+    ``chi2_per_dof``: χ²/dof of a weighted fit with more sizes than parameters (else NaN); much
+    above 1, the means scatter more than their errors say and ``stderr`` is too small (the
+    scale factor √(χ²/dof) is the usual correction: :func:`critical_gain_limit`)."""
 
     value: float
     stderr: float
     slope: float
     slope_stderr: float
     sizes_used: int
+    chi2_per_dof: float = np.nan
 
 
 _NO_FIT = Extrapolation(np.nan, np.nan, np.nan, np.nan, 0)
@@ -132,8 +136,11 @@ def fit_inverse_size(sizes, means, stderrs=None, *, power: float = 1.0) -> Extra
     if np.unique(x).size < 2:
         return _NO_FIT
     weighted = bool(np.all(np.isfinite(s) & (s > 0)))
+    chi2 = np.nan
     if weighted:
         coef, cov = np.polyfit(x, y, 1, w=1.0 / s, cov="unscaled")
+        if x.size > 2:
+            chi2 = float((((y - np.polyval(coef, x)) / s) ** 2).sum() / (x.size - 2))
     elif x.size > 2:
         coef, cov = np.polyfit(x, y, 1, cov=True)
     else:
@@ -145,6 +152,7 @@ def fit_inverse_size(sizes, means, stderrs=None, *, power: float = 1.0) -> Extra
         slope=float(slope),
         slope_stderr=float(np.sqrt(cov[0, 0])),
         sizes_used=int(x.size),
+        chi2_per_dof=chi2,
     )
 
 
@@ -167,24 +175,25 @@ def extrapolate_means(
 ) -> xr.Dataset:
     """:func:`fit_inverse_size` of ``means`` (with their standard errors ``stderrs``, or NaN) over
     ``size_dim`` at every point of their other dimensions: ``value``, ``stderr``, ``slope`` and
-    ``sizes_used`` (e.g. the finite-size critical gains g_c(N) of :func:`critical_gain`)."""
+    ``sizes_used``, ``chi2_per_dof`` (e.g. the finite-size critical gains g_c(N) of
+    :func:`critical_gain`)."""
     stderrs = xr.full_like(means, np.nan, dtype=float) if stderrs is None else stderrs
     sizes = means[size_dim].astype(float)
 
     def fit(m, s):
         e = fit_inverse_size(sizes.values, m, s, power=power)
-        return e.value, e.stderr, e.slope, e.sizes_used
+        return e.value, e.stderr, e.slope, e.sizes_used, e.chi2_per_dof
 
-    value, stderr, slope, used = xr.apply_ufunc(
+    value, stderr, slope, used, chi2 = xr.apply_ufunc(
         fit,
         means,
         stderrs,
         input_core_dims=[[size_dim], [size_dim]],
-        output_core_dims=[[], [], [], []],
+        output_core_dims=[[], [], [], [], []],
         vectorize=True,
-        output_dtypes=[float, float, float, int],
+        output_dtypes=[float, float, float, int, float],
     )
-    return xr.Dataset({"value": value, "stderr": stderr, "slope": slope, "sizes_used": used})
+    return xr.Dataset({"value": value, "stderr": stderr, "slope": slope, "sizes_used": used, "chi2_per_dof": chi2})
 
 
 def zero_crossing(x, y, y_stderr=None) -> tuple[float, float]:
@@ -240,8 +249,11 @@ def critical_gain_limit(
     fit g_c(N) = g_c + a N^(-power) (:func:`fit_inverse_size`; the g_c(N) errors are its weights).
 
     Returns a Dataset with ``g_c_N``, ``g_c_N_stderr`` (over ``size_dim`` and the other dimensions)
-    and ``g_c``, ``g_c_stderr``, ``slope``, ``sizes_used`` (over the other dimensions, e.g.
-    sigma_b, mu_f). A size without a crossing in the gain grid is left out of the fit."""
+    and ``g_c``, ``g_c_stderr``, ``slope``, ``sizes_used``, ``chi2_per_dof`` (over the other
+    dimensions, e.g. sigma_b, mu_f). ``g_c_stderr`` is the fit's error scaled by
+    max(1, √(χ²/dof)): where the g_c(N) scatter about the 1/N line more than their errors allow
+    (a form that does not hold over these N, or errors that are too small), the error grows with
+    the scatter. A size without a crossing in the gain grid is left out of the fit."""
     per_size = critical_gain(lyapunov, gain_dim=gain_dim, seed_dim=seed_dim)
     limit = extrapolate_means(per_size["g_c"], per_size["g_c_stderr"], size_dim=size_dim, power=power)
     return xr.Dataset(
@@ -249,8 +261,9 @@ def critical_gain_limit(
             "g_c_N": per_size["g_c"],
             "g_c_N_stderr": per_size["g_c_stderr"],
             "g_c": limit["value"],
-            "g_c_stderr": limit["stderr"],
+            "g_c_stderr": limit["stderr"] * np.sqrt(np.fmax(limit["chi2_per_dof"].fillna(1.0), 1.0)),
             "slope": limit["slope"],
             "sizes_used": limit["sizes_used"],
+            "chi2_per_dof": limit["chi2_per_dof"],
         }
     )

@@ -142,6 +142,8 @@ def lstm_phase_diagram(
             label=f"mean field $N=\\infty$ {_mean_label(float(onset_means.pop('f', 0.0)), onset_means)}",
         )
     handles += _draw_gate_concentration(ax, simulations, tolerance, notes)
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(bottom, top + 0.5 * (top - bottom))  # room for the legend above the data
     ax.set_xlabel(r"gate-bias spread $\sigma_b$")
     ax.set_ylabel(r"gain $g$")
     ax.legend(handles=handles, loc="upper left")
