@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/snakemake --profile profiles/local
 
-# The LSTM's phase diagram with gate-bias means (config/lstm-phase.yaml, about 10-15 min of CPU on 2 cores),
+# The LSTM's phase diagram with gate-bias means (config/lstm-phase.yaml, about 30 min of CPU on 2 cores, measured at load 3-12),
 # in its own working directory; then `python benchmarks/lstm_phase.py $(PHASE_DIR)` tabulates it.
 PHASE_DIR ?= runs/lstm-phase
 
