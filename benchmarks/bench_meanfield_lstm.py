@@ -15,8 +15,9 @@ and a relative target would cost without bound; what λ_max decides there is the
 Part 2 (``--grid COUNT``) times COUNT chaotic points spread over the ``dmft_lstm`` grid of
 config/paper.yaml (with its options), and one point of the fixed-point regime, and extrapolates
 to the whole grid: the regime of every point from the onset g_c(σ_b) (quadrature, cheap), the
-grid's jobs (σ_b blocks of ``sigma_b_per_job``) scheduled on 2 cores (longest job first).
-Target: one hour. The load average is printed beside every number: on the shared 2-core
+grid's jobs (σ_b blocks of ``sigma_b_per_job``) scheduled on 2 cores (longest job first), from
+the wall times (the number on a quiet machine) and from the CPU times (the better guide on a
+loaded one). Target: one hour. The load average is printed beside every number: on the shared 2-core
 development machine wall times are not to be trusted; rerun on a quiet machine.
 """
 
@@ -100,28 +101,36 @@ def grid_estimate(count: int) -> dict:
     where = np.argwhere(chaotic)
     picks = where[np.unique(np.linspace(0, len(where) - 1, count).round().astype(int))]
     load = os.getloadavg()[0]
-    seconds = []
+    walls, cpus = [], []
     for i, j in picks:
-        _, wall, *_ = timed(Parameters.make(g[i], sigma_b[j]), options)
-        seconds.append(wall)
-        print(f"  g = {g[i]:g}, sigma_b = {sigma_b[j]:g}: {wall:.1f} s (load {os.getloadavg()[0]:.2f})", flush=True)
+        _, wall, cpu, *_ = timed(Parameters.make(g[i], sigma_b[j]), options)
+        walls.append(wall)
+        cpus.append(cpu)
+        print(f"  g = {g[i]:g}, sigma_b = {sigma_b[j]:g}: {wall:.1f} s wall, {cpu:.1f} s CPU "
+              f"(load {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
     fixed = np.argwhere(~chaotic)
-    fixed_seconds = timed(Parameters.make(g[fixed[-1][0]], sigma_b[fixed[-1][1]]), options)[1] if len(fixed) else 0.0
-    per_chaotic = float(np.mean(seconds))
-    per_point = np.where(chaotic, per_chaotic, fixed_seconds)
+    fixed_point = timed(Parameters.make(g[fixed[-1][0]], sigma_b[fixed[-1][1]]), options) if len(fixed) else None
+    fixed_wall, fixed_cpu = (fixed_point[1], fixed_point[2]) if fixed_point else (0.0, 0.0)
     block = int(grid.get("sigma_b_per_job", 1))
-    jobs = sorted((per_point[:, k : k + block].sum() for k in range(0, sigma_b.size, block)), reverse=True)
-    cores = [0.0, 0.0]
-    for job in jobs:  # longest job first onto the less loaded core
-        cores[int(np.argmin(cores))] += job
+
+    def hours_on_2_cores(per_chaotic: float, per_fixed: float) -> float:
+        per_point = np.where(chaotic, per_chaotic, per_fixed)
+        jobs = sorted((per_point[:, k : k + block].sum() for k in range(0, sigma_b.size, block)), reverse=True)
+        cores = [0.0, 0.0]
+        for job in jobs:  # longest job first onto the less loaded core
+            cores[int(np.argmin(cores))] += job
+        return round(float(max(cores)) / 3600, 3)
+
     return {
         "points": int(chaotic.size),
         "chaotic_points": int(chaotic.sum()),
-        "timed_chaotic_points": len(seconds),
-        "seconds_per_chaotic_point": round(per_chaotic, 2),
-        "seconds_per_fixed_point_point": round(fixed_seconds, 2),
-        "jobs": len(jobs),
-        "grid_hours_on_2_cores": round(max(cores) / 3600, 3),
+        "timed_chaotic_points": len(walls),
+        "wall_s_per_chaotic_point": round(float(np.mean(walls)), 2),
+        "cpu_s_per_chaotic_point": round(float(np.mean(cpus)), 2),
+        "wall_s_per_fixed_point_point": round(fixed_wall, 2),
+        "jobs": -(-sigma_b.size // block),
+        "grid_hours_on_2_cores_from_wall": hours_on_2_cores(float(np.mean(walls)), fixed_wall),
+        "grid_hours_on_2_cores_from_cpu": hours_on_2_cores(float(np.mean(cpus)), fixed_cpu),
         "load_start": load,
         "load_end": os.getloadavg()[0],
     }
