@@ -31,6 +31,18 @@ CASES = [
     (SIM + ["--out", "s.nc", "--gate-gain", "x=1"], "gate of the gate gains must be one of"),
     (SIM + ["--out", "s.nc", "--gate-gain", "f=abc"], "expected GATE=VALUE"),
     (SIM + ["--out", "s.nc", "--bias-mean", "o=nan"], "bias mean of gate o must be finite, got nan"),
+    (SIM + ["--out", "s.nc", "--target-stderr", "0.01"], "target_stderr=0.01 needs max_steps too"),
+    (SIM + ["--out", "s.nc", "--max-steps", "9000"], "max_steps=9000 needs target_stderr too"),
+    (
+        SIM + ["--out", "s.nc", "--target-stderr", "0.01", "--max-steps", "4000"],
+        "max_steps=4000 is below steps=5000",
+    ),
+    (SIM + ["--out", "s.nc", "--target-stderr", "0", "--max-steps", "9000"], "target_stderr must be > 0, got 0.0"),
+    (SIM + ["--out", "s.nc", "--target-stderr", "inf", "--max-steps", "9000"], "target_stderr must be finite, got inf"),
+    (
+        SIM + ["--out", "s.nc", "--target-stderr", "0.01", "--max-steps", "9000", "--k", "0"],
+        "target_stderr=0.01 needs k >= 1",
+    ),
     (SIM + ["--out", "s.nc", "--checkpoint-seconds", "-1"], "checkpoint_seconds must be >= 0, got -1.0"),
     (
         SIM + ["--out", "s.nc", "--damaged-checkpoint", "ignore"],

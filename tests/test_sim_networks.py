@@ -21,6 +21,7 @@ COMPARED = (
     "jacobian_radius",
     "status",
     "status_step",
+    "steps_measured",
 )
 
 

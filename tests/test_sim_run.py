@@ -35,6 +35,7 @@ CONTRACT = {
     "jacobian_radius": (),
     "status": (),
     "status_step": (),
+    "steps_measured": (),
     "wall_time": (),
 }
 

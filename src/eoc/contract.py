@@ -220,6 +220,12 @@ SIMULATION_VARIABLES = {
         "(NaN if not computed)",
     ),
     "status_step": ("1", "status step", "step at which the status was decided (-1 when it was not)"),
+    "steps_measured": (
+        "1",
+        "measured steps",
+        "steps after the transient that the cell's observables average over (more than the configured steps "
+        "when the adaptive run length continued the run; up to the divergence for a diverged run)",
+    ),
     "wall_time": ("s", "wall-clock time", "of the job that computed the cell"),
     "mpi_size": ("1", "MPI ranks", "of the job that computed the cell"),
 }

@@ -41,7 +41,7 @@ CHECKPOINT_SECONDS = 300.0
 #: logged) and start afresh (a sweep's retry, which would otherwise fail on it forever).
 DAMAGED_CHECKPOINT = ("stop", "restart")
 #: Version of the checkpoint's layout, part of its fingerprint (an older file is refused by name).
-CHECKPOINT_FORMAT = 2
+CHECKPOINT_FORMAT = 3
 
 
 def build_network(options: Options, seed: int, comm, **extra):
@@ -134,7 +134,7 @@ def run(
         dtype=options.dtype,
         points=options.points,
         k=options.k,
-        steps=options.steps,
+        steps=options.step_limit,
         renorm_interval=options.renorm_interval,
         dt=options.dt,
         jacobian_max_N=options.jacobian_max_N,
@@ -189,6 +189,8 @@ def run(
         progress=progress is not False and comm.rank == 0,
         terminal=terminal,
         time_unit=options.time_unit,
+        target_stderr=options.target_stderr,
+        max_steps=options.max_steps,
     )
     engine.jacobian_radius = radius  # part of the engine's accumulated state: in every checkpoint
     if saved is not None:
@@ -204,18 +206,21 @@ def run(
     if checkpoint is not None and comm.rank == 0:
         checkpoint.unlink(missing_ok=True)
     if log.isEnabledFor(logging.INFO):
-        cells = ds[["status", "lyapunov_max"]].squeeze(["model", "mu_f", "N"]).transpose("seed", "g", "sigma_b")
+        cells = ds[["status", "lyapunov_max", "lyapunov_max_stderr", "steps_measured"]]
+        cells = cells.squeeze(["model", "mu_f", "N"]).transpose("seed", "g", "sigma_b")
         for seed in cells["seed"].values:
             for g_p in cells["g"].values:
                 for sigma_b_p in cells["sigma_b"].values:
                     cell = cells.sel(seed=seed, g=g_p, sigma_b=sigma_b_p)
                     log.info(
-                        "seed=%d g=%g sigma_b=%g: status %s, lyapunov_max %.5g",
+                        "seed=%d g=%g sigma_b=%g: status %s, lyapunov_max %.5g +- %.2g after %d measured steps",
                         seed,
                         g_p,
                         sigma_b_p,
                         cell["status"].item(),
                         cell["lyapunov_max"].item(),
+                        cell["lyapunov_max_stderr"].item(),
+                        cell["steps_measured"].item(),
                     )
     return ds
 
@@ -263,6 +268,7 @@ def dataset(options: Options, results: dict, radius: np.ndarray, *, wall_time: f
             "jacobian_radius": scalar(radius),
             "status": scalar(contract.status_names(results["status"])),
             "status_step": scalar(results["status_step"]),
+            "steps_measured": scalar(results["steps_measured"]),
             "wall_time": scalar(np.full(exponents.shape[0], wall_time)),
         },
         coords={

@@ -10,6 +10,9 @@ to the time averages and sample h every model time unit for the autocorrelation.
 ``renorm_interval`` steps: re-orthonormalise the tangents across ranks (:mod:`eoc.simulate.lyapunov`),
 freeze points that diverged, follow how fast each point's state still moves (fixed-point
 detection), and write a checkpoint when ``checkpoint_seconds`` of work have passed since the last.
+After ``transient + steps`` steps, an adaptive run length (``target_stderr``, ``max_steps``) may
+continue the loop in chunks until the standard error of every point's λ_max is at most the target
+(:meth:`Engine.integrate`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from eoc.simulate.observables import Recurrence, autocorrelation_sums, classify,
 from eoc.simulate.progress import INTERVAL, Progress
 
 log = get_logger(__name__)
+
+
+#: An extension asks for this factor more steps than the 1/√T projection of the standard error.
+EXTENSION_MARGIN = 1.2
+#: The shortest extension, as a fraction of ``steps``.
+MIN_EXTENSION = 0.2
 
 
 def steps_per_lag(time_step: float) -> int:
@@ -55,6 +64,8 @@ class Engine:
         terminal: bool = False,
         time_unit: str = "",
         progress_seconds: float = INTERVAL,
+        target_stderr: float | None = None,
+        max_steps: int | None = None,
     ) -> None:
         self.dynamics = dynamics
         self.comm = comm
@@ -69,9 +80,11 @@ class Engine:
         self.progress, self.terminal, self.progress_seconds = progress, terminal, progress_seconds
         self.time_unit = time_unit or getattr(dynamics, "time_unit", "step")  # a label of the progress lines
         self.tolerance = 1e-2 * np.sqrt(np.finfo(dynamics.state.dtype).eps)
+        self.target_stderr, self.max_steps = target_stderr, steps if max_steps is None else max_steps
 
         points, k = dynamics.state.shape[1], dynamics.tangents.shape[2]
         self.step = 0
+        self.end = transient + steps  # where the current stretch of steps ends (moved by extensions)
         self.elapsed = 0.0
         self.n_measured = 0
         self.active = np.ones(points, dtype=bool)
@@ -94,8 +107,27 @@ class Engine:
 
     # -- the loop ---------------------------------------------------------------------------------
     def integrate(self) -> None:
-        """Run from the current step to transient + steps (or until every point diverged)."""
-        total = self.transient + self.steps
+        """Run from the current step to transient + steps (or until every point diverged); then,
+        with a ``target_stderr``, continue in chunks (:meth:`extension`) while some active point's
+        λ_max standard error is above it and fewer than ``max_steps`` steps were measured.
+
+        All points of the batch step together: one still above the target keeps the others
+        stepping, and those already below it just become more precise. Every observable (λ, C0,
+        gates, autocorrelation, status) uses all the measured steps. The end of the current
+        stretch is part of the checkpointed state and each extension is decided from checkpointed
+        state alone, so a run killed during an extension resumes to the identical result.
+        """
+        while True:
+            self._integrate_stretch()
+            more = self.extension()
+            if not more:
+                return
+            self.end += more
+            self._grow_samples()
+
+    def _integrate_stretch(self) -> None:
+        """Step from the current step to ``end`` (or until every point diverged)."""
+        total = self.end
         dynamics, comm = self.dynamics, self.comm
         started = last_checkpoint = time.monotonic()
         elapsed_before = self.elapsed
@@ -128,6 +160,58 @@ class Engine:
                     last_checkpoint = now
         report.close(self._running_estimate())
         self.elapsed = elapsed_before + time.monotonic() - started
+
+    def extension(self) -> int:
+        """Steps to add after the current stretch: 0 without a target, when every active point's
+        λ_max standard error is at most ``target_stderr``, or at ``max_steps`` measured steps.
+
+        Otherwise the block standard error is taken to fall as 1/√T: the worst point needs about
+        T·(stderr/target)² measured steps; the chunk is that, times :data:`EXTENSION_MARGIN`, at
+        least :data:`MIN_EXTENSION` of ``steps`` (a noisy estimate does not creep), in whole
+        renormalisation intervals, and at most up to ``max_steps``. The same on every rank (the
+        standard errors are).
+        """
+        measured = self.step - self.transient
+        if self.target_stderr is None or not self.active.any() or self.step < self.end:
+            return 0
+        speak = self.comm.rank == 0
+        stderr = self.benettin.stderr[self.active]
+        above = ~(stderr <= self.target_stderr)  # NaN (no estimate yet) counts as above
+        if not above.any():
+            if speak:
+                log.info("lambda_max stderr at most %g at every point after %d measured steps", self.target_stderr, measured)
+            return 0
+        if measured >= self.max_steps:
+            if speak:
+                log.warning(
+                    "step limit max_steps=%d reached with lambda_max stderr above the target %g at %d point(s)",
+                    self.max_steps,
+                    self.target_stderr,
+                    int(above.sum()),
+                )
+            return 0
+        worst = float(np.nanmax(stderr)) if np.isfinite(stderr).any() else np.nan
+        needed = measured * (worst / self.target_stderr) ** 2 * EXTENSION_MARGIN if np.isfinite(worst) else 2 * measured
+        chunk = max(int(np.ceil(needed)) - measured, int(MIN_EXTENSION * self.steps), self.renorm_interval)
+        chunk = min(-(-chunk // self.renorm_interval) * self.renorm_interval, self.max_steps - measured)
+        if speak:
+            log.info(
+                "lambda_max stderr above the target %g at %d point(s) after %d measured steps (largest %.3g): "
+                "continuing to %d measured steps",
+                self.target_stderr,
+                int(above.sum()),
+                measured,
+                worst,
+                measured + chunk,
+            )
+        return chunk
+
+    def _grow_samples(self) -> None:
+        """Room in the sampled h for the measured steps up to ``end`` (NaN until filled)."""
+        rows = (self.end - self.transient) // self.steps_per_lag
+        if rows > self.samples.shape[0]:
+            more = np.full((rows - self.samples.shape[0],) + self.samples.shape[1:], np.nan)
+            self.samples = np.concatenate([self.samples, more])
 
     def _running_estimate(self) -> np.ndarray | None:
         """λ_max of each point so far (None before the measurement or without tangents)."""
@@ -219,6 +303,8 @@ class Engine:
             "gate_std": np.sqrt(np.maximum(gate_square - gate_mean**2, 0.0)),
             "status": status,
             "status_step": status_step,
+            # a diverged point stopped being measured where it diverged
+            "steps_measured": np.clip(np.fmin(self.diverged_step, self.step) - self.transient, 0, None).astype(np.int64),
         }
         results["tau_corr"][status == "fixed_point"] = np.nan
         diverged = status == "diverged"
@@ -252,6 +338,8 @@ class Engine:
             "time_unit",
             "tolerance",
             "k",
+            "target_stderr",
+            "max_steps",
         }
     )
     #: Accumulators with their own ``state_dict()`` and ``load()``.

@@ -30,6 +30,7 @@ DTYPES = ("float64", "float32")
 
 _RUN = "run length and method"
 _GATES = "gates (models with gates)"
+_ADAPTIVE = "adaptive run length"
 
 
 def _per_model(name: str) -> str:
@@ -54,6 +55,11 @@ class Options:
     ``renorm_interval`` steps between QRs; ``jacobian_max_N``: the zero-state Jacobian is
     diagonalised only up to this N (else NaN). ``gate_gains``, ``bias_means``: gain and bias mean μ
     per gate (default: g and 0).
+
+    Adaptive run length (off by default): with ``target_stderr`` the run measures ``steps`` steps,
+    then continues in chunks while some point of the batch (any seed, g, σ_b) has a standard error
+    of λ_max above ``target_stderr`` (per model time unit), until ``max_steps`` measured steps
+    (:meth:`eoc.simulate.engine.Engine.integrate`). Both are given together, and k ≥ 1.
     """
 
     model: str = option(help=f"the model: {', '.join(MODELS)}")
@@ -75,6 +81,16 @@ class Options:
         None, group=_RUN, help="steps between QR re-orthonormalisations", default_text=_per_model("renorm_interval")
     )
     jacobian_max_N: int = option(1000, group=_RUN, help="largest N for the zero-state Jacobian")
+    target_stderr: float | None = option(
+        None,
+        group=_ADAPTIVE,
+        help="continue past --steps until the standard error of lambda_max (per model time unit) of every "
+        "point is at most this, or --max-steps is reached",
+        default_text="off: exactly --steps",
+    )
+    max_steps: int | None = option(
+        None, group=_ADAPTIVE, help="the most measured steps with --target-stderr (at least --steps)"
+    )
     gate_gains: dict[str, float] = option(
         default_factory=dict,
         group=_GATES,
@@ -135,6 +151,28 @@ class Options:
                 validation.choice(f"gate of the {title}", gate, model.gates)
             put(name, per_gate)
         put("jacobian_max_N", validation.integer("jacobian_max_N", self.jacobian_max_N, minimum=0))
+        self._check_adaptive(put)
+
+    def _check_adaptive(self, put) -> None:
+        """``target_stderr`` and ``max_steps`` together (or neither), max_steps ≥ steps, k ≥ 1."""
+        if self.target_stderr is None and self.max_steps is None:
+            return
+        if self.target_stderr is None or self.max_steps is None:
+            given, missing = (
+                ("max_steps", "target_stderr") if self.target_stderr is None else ("target_stderr", "max_steps")
+            )
+            raise InputError(
+                f"{given}={getattr(self, given)!r} needs {missing} too: the run continues past steps "
+                "until the target standard error of lambda_max or the step limit"
+            )
+        put("target_stderr", validation.positive("target_stderr", self.target_stderr))
+        put("max_steps", validation.integer("max_steps", self.max_steps, minimum=1))
+        if self.max_steps < self.steps:
+            raise InputError(f"max_steps={self.max_steps} is below steps={self.steps}: the limit must be at least steps")
+        if self.k < 1:
+            raise InputError(
+                f"target_stderr={self.target_stderr!r} needs k >= 1 (lambda_max is measured only with tangents), got k=0"
+            )
 
     # -- derived -------------------------------------------------------------------------------------
     @property
@@ -156,6 +194,11 @@ class Options:
     def time_unit(self) -> str:
         """The model's unit of time ("step" for a map)."""
         return self.model_class.time_unit
+
+    @property
+    def step_limit(self) -> int:
+        """The most measured steps of the run: ``max_steps`` with a target, else ``steps``."""
+        return self.steps if self.target_stderr is None else self.max_steps
 
     @property
     def points(self) -> int:
