@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +88,78 @@ def test_command_line_under_mpiexec(tmp_path):
     too_many = _mpiexec(3, *_command(tmp_path / "never.nc", 2))
     assert too_many.returncode != 0 and "more MPI ranks (3) than units N=2" in too_many.stderr
     assert not (tmp_path / "never.nc").exists()
+
+
+def _tree(pid: int) -> set[int]:
+    """``pid`` and every process descending from it (from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = set(), [pid]
+    while todo:
+        tree.add(todo[-1])
+        todo += [child for child in parents.get(todo.pop(), []) if child not in tree]
+    return tree
+
+
+def _held_open(pids, folder: Path) -> set[Path]:
+    """Files in ``folder`` that the processes ``pids`` hold open."""
+    held = set()
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                target = Path(os.readlink(fd))
+            except OSError:
+                continue
+            if target.parent == folder:
+                held.add(target)
+    return held
+
+
+def test_a_killed_two_rank_run_leaves_nothing_in_the_temp_folder(tmp_path):
+    """mpiexec -n 2 … eoc simulate, started as the workflow starts it (eoc.launcher's environment),
+    killed with SIGKILL while the ranks step: no file its processes held in /tmp (MPICH's proxy
+    held /tmp/hydra_hwloc_xmlfile_XXXXXX, which outlived every killed run) and no process outlives it."""
+    from eoc.launcher import LAUNCHER_ENVIRONMENT
+
+    options = Options(model="rate", g=[4.0], sigma_b=[0.0], N=40, seed=[1], steps=10**6, transient=0, n_lags=10)
+    checkpoint = tmp_path / "run.ckpt"
+    _python, *arguments = simulate_command(
+        options, out=tmp_path / "never.nc", checkpoint=checkpoint, checkpoint_seconds=0
+    )
+    temp = Path("/tmp")
+    before = set(temp.glob("hydra*"))
+    process = subprocess.Popen(
+        [str(MPIEXEC), "-n", "2", sys.executable, "-m", "mpi4py", *arguments],
+        env={**ENV, **LAUNCHER_ENVIRONMENT},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):  # the ranks step once the first checkpoint is written
+            if checkpoint.exists() or process.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, "the run ended before it could be killed"
+        tree = _tree(process.pid)
+        assert len(tree) >= 4  # mpiexec, its proxy, two ranks
+        held = _held_open(tree, temp)
+    finally:
+        process.kill()
+        process.wait()
+    for _ in range(100):  # the proxy and the ranks notice that mpiexec is gone
+        alive = {pid for pid in tree if Path(f"/proc/{pid}").exists()}
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive, f"processes {sorted(alive)} outlived the killed mpiexec"
+    left = {path for path in held if path.exists()}
+    assert not left, f"the killed run left {sorted(map(str, left))} in {temp}"
+    assert not [p for p in held if p.name.startswith("hydra")]  # the launcher's environment: none written
+    # nor any other launcher file that no running process holds (other runs may be under way)
+    stale = set(temp.glob("hydra*")) - before - _held_open(_tree(1), temp)
+    assert not stale, f"left in {temp}: {sorted(map(str, stale))}"

@@ -144,6 +144,24 @@ def test_run_length_per_model_reaches_each_models_jobs(tmp_path):
     assert all("--steps 456 --transient 9 " in line for line in rate)
 
 
+def test_adaptive_run_length_reaches_the_command_line_and_the_time_limit(tmp_path):
+    def runtimes(result):  # of the simulate jobs
+        blocks = [b for b in result.stdout.split("\n\n") if re.search(r"^(local)?rule simulate:", b, re.M)]
+        return [int(m[1]) for block in blocks for m in re.finditer(r"\bruntime=(\d+)", block)]
+
+    fixed = snakemake("results/merged/simulations.nc", "-n", "-p", "--configfile", TINY, workdir=tmp_path)
+    config = config_file(tmp_path, simulate={"target_stderr": {"lstm": 0.01, "rate": 0.003}, "max_steps": 200_000})
+    adaptive = snakemake("results/merged/simulations.nc", "-n", "-p", "--configfile", config, workdir=tmp_path)
+    assert fixed.returncode == 0 and adaptive.returncode == 0, fixed.stderr + adaptive.stderr
+    commands = [line for line in adaptive.stdout.splitlines() if "eoc simulate" in line]
+    assert commands and all("--max-steps 200000" in line for line in commands)
+    assert all("--target-stderr 0.01 " in line for line in commands if "--model lstm" in line)
+    assert all("--target-stderr 0.003 " in line for line in commands if "--model rate" in line)
+    assert "--target-stderr" not in fixed.stdout
+    # the time limit is sized for the step limit (2 ms a step: 200 000 steps are 13 more minutes)
+    assert len(runtimes(fixed)) == 4 and min(runtimes(adaptive)) > max(runtimes(fixed)) + 10
+
+
 @pytest.mark.parametrize(
     "base, jobs",
     [
@@ -209,6 +227,9 @@ def test_paper_grid_is_valid_and_sized_for_a_cluster(tmp_path):
         ({"simulate": {"steps": 10**12}}, ["needs about", "samples", "MiB are available"]),
         ({"simulate": {"steps": {"lstm": 100, "rate": 100, "gru": 5}}}, ["simulate.steps names unknown model(s) gru"]),
         ({"simulate": {"transient": {"lstm": 10.0, "rate": 5}}}, ["config.simulate.transient.lstm must be an integer"]),
+        ({"simulate": {"target_stderr": 0.01}}, ["'max_steps' is a dependency of 'target_stderr'"]),
+        ({"simulate": {"target_stderr": 0.01, "max_steps": 100}}, ["max_steps=100 is below steps=200"]),
+        ({"simulate": {"target_stderr": -1, "max_steps": 1000}}, ["-1 is not valid under any of the given schemas"]),
     ],
 )
 def test_bad_config_stops_before_any_job_and_names_key_and_value(tmp_path, changes, fragments):

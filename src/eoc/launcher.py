@@ -16,6 +16,14 @@ import sys
 LAUNCHER_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
 #: Environment variables that hold a rank's index in COMM_WORLD (the first one set wins).
 RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID")
+#: Environment in which the workflow (and the benchmarks) start ``mpiexec``. MPICH's launcher
+#: (Hydra, 5.0) has its proxy write the node's hardware topology to
+#: ``/tmp/hydra_hwloc_xmlfile_XXXXXX`` (a fixed folder, not ``$TMPDIR``) for the ranks to read, and
+#: removes it only when it exits normally: every killed run (SIGKILL of ``mpiexec``, a job killed
+#: at its time limit) left one behind. With ``HWLOC_XMLFILE`` set, Hydra writes none; set empty, it
+#: names no file, so hwloc in the proxy and the ranks discovers the topology itself, as without
+#: Hydra. Other launchers (``srun``) ignore it.
+LAUNCHER_ENVIRONMENT = {"HWLOC_XMLFILE": ""}
 
 
 def started_mpi():

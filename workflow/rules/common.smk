@@ -14,6 +14,7 @@
 # record (or --forcerun the job) to run it again. The config key require_complete makes a missing
 # cell an error.
 
+import shlex
 from pathlib import Path
 
 import yaml
@@ -21,6 +22,7 @@ from snakemake.utils import min_version, validate
 
 from eoc import sweep, validation
 from eoc.errors import InputError
+from eoc.launcher import LAUNCHER_ENVIRONMENT
 from eoc.simulate import MODELS as MODEL_TABLE, Options, memory
 from eoc.validation import config_numbers
 
@@ -42,6 +44,19 @@ STEPS = sweep.per_model("simulate.steps", SIM["steps"], MODELS, known=MODEL_TABL
 TRANSIENT = sweep.per_model(
     "simulate.transient", SIM["transient"], MODELS, known=MODEL_TABLE
 )
+# adaptive run length (optional, both or neither): a job continues past its steps until every
+# network's lambda_max stderr is at most target_stderr or max_steps steps were measured
+TARGET_STDERR = sweep.per_model(
+    "simulate.target_stderr", SIM.get("target_stderr"), MODELS, known=MODEL_TABLE
+)
+MAX_STEPS = sweep.per_model(
+    "simulate.max_steps", SIM.get("max_steps"), MODELS, known=MODEL_TABLE
+)
+# the most measured steps of a job of each model: what its time limit and memory are sized for
+STEP_LIMIT = {
+    model: STEPS[model] if MAX_STEPS[model] is None else MAX_STEPS[model]
+    for model in MODELS
+}
 SEEDS = [int(seed) for seed in sweep.canonical_grid("seeds", config["seeds"])]
 G = sweep.canonical_grid("g", config["g"])
 SIGMA_B = sweep.canonical_grid("sigma_b", config["sigma_b"])
@@ -135,7 +150,7 @@ def seeds_per_job(model, N):
         seeds=len(SEEDS),
         at_least=SIM["batch"].get("seeds", 1),
         job_minutes=SIM["batch"].get("job_minutes"),
-        steps=STEPS[model] + TRANSIENT[model],
+        steps=STEP_LIMIT[model] + TRANSIENT[model],
         points=points_per_job(),
         **step_model(model, int(N)),
     )
@@ -162,6 +177,8 @@ for _model in MODELS:
                 transient=TRANSIENT[_model],
                 k=SIM["k"],
                 n_lags=SIM["n_lags"],
+                target_stderr=TARGET_STDERR[_model],
+                max_steps=MAX_STEPS[_model],
             )
             _checked.check_ranks(tasks(_model, _N))
             memory.check(
@@ -171,7 +188,7 @@ for _model in MODELS:
                     ranks=tasks(_model, _N),
                     points=points_per_job(),
                     k=_checked.k,
-                    steps=_checked.steps,
+                    steps=_checked.step_limit,
                     renorm_interval=_checked.renorm_interval,
                     dt=_checked.dt,
                     with_checkpoint=True,
@@ -244,6 +261,16 @@ def dmft_lstm_options():
     )
 
 
+def run_length(model):
+    """`eoc simulate` options of the run length of a job of `model` (adaptive when configured)."""
+    adaptive = (
+        f" --target-stderr {TARGET_STDERR[model]!r} --max-steps {MAX_STEPS[model]}"
+        if TARGET_STDERR[model] is not None
+        else ""
+    )
+    return f"--steps {STEPS[model]} --transient {TRANSIENT[model]}{adaptive}"
+
+
 def numbers(values):
     """Values for a command line, in the canonical format."""
     return " ".join(map(sweep.number_label, values))
@@ -255,6 +282,13 @@ def expect_options(axes):
         f"--expect {name}=" + ",".join(map(str, values))
         for name, values in axes.items()
     )
+
+
+# set for mpiexec: MPICH's launcher then leaves no topology file in /tmp when a job is killed
+# (eoc.launcher.LAUNCHER_ENVIRONMENT)
+LAUNCH_ENVIRONMENT = " ".join(
+    f"{name}={shlex.quote(value)}" for name, value in LAUNCHER_ENVIRONMENT.items()
+)
 
 
 def run_or_record(command):

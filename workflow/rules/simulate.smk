@@ -26,7 +26,7 @@ rule simulate:
         runtime=lambda wc, attempt: sweep.runtime_minutes(
             wc.model,
             int(wc.N),
-            steps=STEPS[wc.model] + TRANSIENT[wc.model],
+            steps=STEP_LIMIT[wc.model] + TRANSIENT[wc.model],
             points=points_of(wc),
             networks=len(seeds_of(wc)),
             base_minutes=SIM["resources"]["base_minutes"],
@@ -36,11 +36,13 @@ rule simulate:
     params:
         # a job killed by the scheduler resumes from here when Snakemake resubmits it
         checkpoint=lambda wc, output: checkpoint_of(output.result),
+        # MPICH's launcher leaves nothing in /tmp when the job is killed
+        environment=LAUNCH_ENVIRONMENT,
         seed=lambda wc: " ".join(map(str, seeds_of(wc))),
         g=lambda wc: numbers(sweep.block_values(wc.g, G)),
         sigma_b=lambda wc: numbers(sweep.block_values(wc.sigma_b, SIGMA_B)),
         # the gate-bias means (mu_f and simulate.bias_means) go to the gated model only
-        run=lambda wc: f"--steps {STEPS[wc.model]} --transient {TRANSIENT[wc.model]} --k {SIM['k']} --n-lags {SIM['n_lags']}"
+        run=lambda wc: f"{run_length(wc.model)} --k {SIM['k']} --n-lags {SIM['n_lags']}"
         + (
             f" --jacobian-max-N {SIM['jacobian_max_N']}"
             if "jacobian_max_N" in SIM
@@ -49,7 +51,7 @@ rule simulate:
         + bias_mean_options(wc),
     shell:
         run_or_record(
-            "{resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"
+            "{params.environment} {resources.mpi} -n {resources.tasks} python -m mpi4py -m eoc simulate"
             " --model {wildcards.model} --N {wildcards.N} --seed {params.seed}"
             " --g {params.g} --sigma-b {params.sigma_b} {params.run}"
             " --checkpoint {params.checkpoint} --damaged-checkpoint restart"

@@ -179,7 +179,9 @@ class Engine:
         above = ~(stderr <= self.target_stderr)  # NaN (no estimate yet) counts as above
         if not above.any():
             if speak:
-                log.info("lambda_max stderr at most %g at every point after %d measured steps", self.target_stderr, measured)
+                log.info(
+                    "lambda_max stderr at most %g at every point after %d measured steps", self.target_stderr, measured
+                )
             return 0
         if measured >= self.max_steps:
             if speak:
@@ -304,7 +306,7 @@ class Engine:
             "status": status,
             "status_step": status_step,
             # a diverged point stopped being measured where it diverged
-            "steps_measured": np.clip(np.fmin(self.diverged_step, self.step) - self.transient, 0, None).astype(np.int64),
+            "steps_measured": np.maximum(np.fmin(self.diverged_step, self.step) - self.transient, 0).astype(np.int64),
         }
         results["tau_corr"][status == "fixed_point"] = np.nan
         diverged = status == "diverged"

@@ -168,10 +168,12 @@ class Options:
         put("target_stderr", validation.positive("target_stderr", self.target_stderr))
         put("max_steps", validation.integer("max_steps", self.max_steps, minimum=1))
         if self.max_steps < self.steps:
-            raise InputError(f"max_steps={self.max_steps} is below steps={self.steps}: the limit must be at least steps")
+            raise InputError(
+                f"max_steps={self.max_steps} is below steps={self.steps}: the limit must be at least steps"
+            )
         if self.k < 1:
             raise InputError(
-                f"target_stderr={self.target_stderr!r} needs k >= 1 (lambda_max is measured only with tangents), got k=0"
+                f"target_stderr={self.target_stderr!r} needs k >= 1 (lambda_max is measured with tangents), got k=0"
             )
 
     # -- derived -------------------------------------------------------------------------------------
