@@ -39,6 +39,7 @@ class Solution:
     C_inf: float
     c_square: float
     c_square_stderr: float
+    c_square_residual: float
     gate_mean: np.ndarray
     gate_mean_stderr: np.ndarray
     gate_std: np.ndarray
@@ -94,6 +95,7 @@ def solve_point(params: Parameters, options: Options) -> Solution:
             C_inf=C0_static,
             c_square=static_c_square(params, C0_static, nodes=options.nodes),
             c_square_stderr=0.0,
+            c_square_residual=0.0,
             gate_mean=mean,
             gate_mean_stderr=np.zeros(3),
             gate_std=std,
@@ -139,6 +141,7 @@ def solve_point(params: Parameters, options: Options) -> Solution:
         C_inf=C_inf,
         c_square=result.c_square,
         c_square_stderr=result.c_square_stderr,
+        c_square_residual=result.c_square_residual,
         gate_mean=mean,
         gate_mean_stderr=0.5 * np.abs(mean_up - mean_down),
         gate_std=std,
@@ -167,10 +170,10 @@ def _failed_point(common: dict, reason: str) -> Solution:
         regime="chaotic",
         status=reason,
         **dict.fromkeys(
-            ("C0", "C0_stderr", "C0_residual", "C_inf", "c_square", "c_square_stderr", "lyapunov_max"), nan
+            ("C0", "C0_stderr", "C0_residual", "C_inf", "c_square", "c_square_stderr", "c_square_residual"), nan
         ),
         **dict.fromkeys(("lyapunov_max_stderr", "lyapunov_residual", "decay_rate", "decay_rate_stderr"), nan),
-        **dict.fromkeys(("lambda2", "lambda2_stderr"), nan),
+        **dict.fromkeys(("lambda2", "lambda2_stderr", "lyapunov_max"), nan),
         window_decay=nan,
         iterations=0,
         gate_mean=np.full(3, nan),

@@ -147,6 +147,7 @@ class Stationary:
     lyapunov_max: float
     lyapunov_max_stderr: float
     C0_residual: float
+    c_square_residual: float
     lyapunov_residual: float
     iterations: int
     converged: bool
@@ -174,68 +175,23 @@ def decay_rate(C: np.ndarray) -> float:
 
 @dataclass
 class State:
-    """The input of the map: C_h(τ), ψ(τ) (ψ(0) = 1), the trial exponent λ, and the map's slow
-    mode (slope ``slope`` along the unit vector ``mode`` of C_h; none until measured)."""
+    """The input of the map: C_h(τ), ψ(τ) (ψ(0) = 1) and the trial exponent λ."""
 
     C: np.ndarray
     psi: np.ndarray
     lam: float
-    slope: float = 0.0
-    mode: np.ndarray | None = None
 
     def update(self, ev: Evaluation, mixing: float = 1.0) -> float:
-        """Move towards the map's output by ``mixing``, with a Newton step along the slow mode:
-        its component of the residual r = C_out − C is multiplied by 1/(1 − slope), which sends
-        that component to the fixed point in one step instead of ~1/(1 − slope) steps. Return the
-        relative change of C_h(0)."""
-        residual = ev.C - self.C
-        change = abs(residual[0]) / max(self.C[0], 1e-12)
-        step = mixing * residual
-        if self.mode is not None:
-            step += (1.0 / (1.0 - self.slope) - 1.0) * mixing * (self.mode @ residual) * self.mode
-        self.C = self.C + step
+        """Move towards the map's output by ``mixing``; return the relative change of C_h(0)."""
+        change = abs(ev.C[0] - self.C[0]) / max(self.C[0], 1e-12)
+        self.C = self.C + mixing * (ev.C - self.C)
         psi = self.psi + mixing * (ev.psi / ev.psi[0] - self.psi)
         self.psi = psi / psi[0]
         self.lam = self.lam + mixing * ev.exponent
         return change
 
     def copy(self) -> State:
-        return State(self.C.copy(), self.psi.copy(), self.lam, self.slope, self.mode)
-
-
-#: Largest slope of the slow mode used in the Newton step (the step along it is 1/(1 − slope)).
-MAX_SLOPE = 0.9
-
-
-def measure_slow_mode(
-    params: Parameters, options: Options, state: State, rng: np.random.Generator, *, steps: int = 4
-) -> tuple[float, np.ndarray | None]:
-    """The slope m and the unit vector v of the map's slowest mode at ``state``: power iteration on
-    the map's derivative, J v ≈ (F(C + εv) − F(C))/ε with common random numbers (both
-    evaluations with the same samples, so the difference has no sampling noise of its own), from
-    v = a constant shift of the first three quarters of the window, restricted to them (the last
-    quarter sets the static part C_∞, whose map has a kink at C_∞ = 0 and is left to plain
-    iteration); steps of 2 % of C_h(0) per lag. At g = 3: m ≈ 0.9, v smooth over the first half
-    of the window (the shape that sets the correlation time). ``coarse_paths`` paths per
-    evaluation; 1 + ``steps`` evaluations."""
-    seed = int(rng.integers(2**63))
-
-    def image(C):
-        return evaluate(params, options, C, state.psi, state.lam, options.coarse_paths, np.random.default_rng(seed)).C
-
-    base = image(state.C)
-    dynamic = np.arange(options.lags) < (3 * options.lags) // 4  # C_∞ (the last quarter) stays put
-    v = dynamic / np.sqrt(dynamic.sum())
-    epsilon = 0.02 * state.C[0] * np.sqrt(dynamic.sum())  # 2 % of C_h(0) per lag
-    slope = 0.0
-    for _ in range(steps):
-        derivative = (image(state.C + epsilon * v) - base) / epsilon * dynamic
-        slope = float(v @ derivative)
-        norm = np.linalg.norm(derivative)
-        if not (np.isfinite(norm) and norm > 0):
-            return 0.0, None  # no measurable slow mode: plain iteration
-        v = derivative / norm
-    return float(np.clip(slope, 0.0, MAX_SLOPE)), v
+        return State(self.C.copy(), self.psi.copy(), self.lam)
 
 
 @dataclass(frozen=True)
@@ -246,6 +202,7 @@ class Chain:
     c_square: float
     exponent: float
     C0_drift: float  # (last input − first input)/iterations of C_h(0) over the averaged iterations
+    c_square_drift: float  # least-squares slope of ⟨c²⟩ over the averaged iterations (per iteration)
     lyapunov_drift: float  # the same for λ
 
 
@@ -267,7 +224,6 @@ def _approach(params: Parameters, options: Options, C_start: float, rng: np.rand
         ):
             converged = True
             break
-    state.slope, state.mode = measure_slow_mode(params, options, state, rng)
     paths = options.coarse_paths
     while paths < options.paths:
         iterations += 1
@@ -296,6 +252,9 @@ def _chain(params: Parameters, options: Options, start: State, rng: np.random.Ge
         c_square=float(np.mean([o[1] for o in outputs])),
         exponent=float(np.mean([o[2] for o in outputs])),
         C0_drift=float((state.C[0] - C_first) / options.batches),
+        c_square_drift=float(np.polyfit(np.arange(len(outputs)), [o[1] for o in outputs], 1)[0])
+        if len(outputs) > 1
+        else 0.0,
         lyapunov_drift=float((state.lam - lam_first) / options.batches),
     )
 
@@ -327,6 +286,7 @@ def solve_stationary(params: Parameters, options: Options, *, C_start: float) ->
         lyapunov_max=float(exponents.mean()),
         lyapunov_max_stderr=float(exponents.std(ddof=1) / root),
         C0_residual=float(abs(np.mean([c.C0_drift for c in chains]))),
+        c_square_residual=float(abs(np.mean([c.c_square_drift for c in chains]))),
         lyapunov_residual=float(abs(np.mean([c.lyapunov_drift for c in chains]))),
         iterations=iterations,
         converged=converged,
