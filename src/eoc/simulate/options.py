@@ -59,7 +59,9 @@ class Options:
     Adaptive run length (off by default): with ``target_stderr`` the run measures ``steps`` steps,
     then continues in chunks while some point of the batch (any seed, g, σ_b) has a standard error
     of λ_max above ``target_stderr`` (per model time unit), until ``max_steps`` measured steps
-    (:meth:`eoc.simulate.engine.Engine.integrate`). Both are given together, and k ≥ 1.
+    (:meth:`eoc.simulate.engine.Engine.integrate`); points already at the target keep stepping with the
+    others (they only get more precise). Both are given together, and k ≥ 1; ``steps_measured`` of
+    the result says how many steps each cell measured.
     """
 
     model: str = option(help=f"the model: {', '.join(MODELS)}")
