@@ -260,7 +260,7 @@ def test_theory_inside_the_extrapolated_simulations(g):
 
     The theory must lie within two combined standard errors (simulation extrapolation and theory)."""
     recorded = _latest_extrapolation()[str(g)]
-    theory = solve(g, 0.0, **FAST)
+    theory = solve(g, 0.0, **{**FAST, "fine_iterations": 8})  # 3 leave C0 ~1 % low at g = 2.5
     values = {
         "lyapunov_max": (theory.lyapunov_max, combined(theory.lyapunov_max_stderr, theory.lyapunov_residual)),
         "C0": (theory.C0, combined(theory.C0_stderr, theory.C0_residual)),

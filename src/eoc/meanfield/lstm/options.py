@@ -56,7 +56,7 @@ class Options:
     damping: float = 1.0
     coarse_tolerance: float = 0.01
     max_iterations: int = 60
-    fine_iterations: int = 4
+    fine_iterations: int = 8
     batches: int = 6
     replicas: int = 4
     chunk: int = 256
