@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from eoc.errors import InputError
-from eoc.meanfield.lstm import Options, onset_gain, solve, solve_grid
+from eoc.meanfield.lstm import Options, onset_gain, solve, solve_grid, stationary, unit
 from eoc.meanfield.lstm.gates import gate_statistics
 from eoc.meanfield.lstm.parameters import Parameters
-from eoc.meanfield.lstm.processes import autocovariance, sample, spectrum
+from eoc.meanfield.lstm.processes import autocovariance, complex_normal, sample, spectrum, variance
 
 #: Cheap options for the unit tests (errors are reported and used in the tolerances).
 FAST = dict(paths=1024, coarse_paths=256, fine_iterations=3, batches=4, replicas=4)
@@ -120,6 +120,38 @@ def test_circulant_samples_have_the_requested_covariance():
     assert np.max(np.abs(estimate - cov)) < 0.01
     total = autocovariance(x - 1.0, 32).mean(axis=0)  # with the static part: + 0.5² at every lag
     assert np.max(np.abs(total - cov - 0.25)) < 0.02
+
+
+def test_complex_normals_are_standard():
+    """Box–Muller complex normals: real and imaginary parts N(0, 1), uncorrelated, Gaussian fourth
+    moment (a wrong radius, √(−ln u) or √(−2 ln u)/2, fails the variance many times over)."""
+    z = complex_normal((400_000,), np.random.default_rng(1))
+    for part in (z.real.astype(float), z.imag.astype(float)):
+        assert part.mean() == pytest.approx(0.0, abs=0.01)
+        assert part.var() == pytest.approx(1.0, abs=0.01)
+        assert np.mean(part**4) == pytest.approx(3.0, abs=0.05)
+    assert np.mean(z.real.astype(float) * z.imag) == pytest.approx(0.0, abs=0.01)
+
+
+def test_gate_controls_have_the_expectations_used_for_them():
+    """The control variates of the sampled map are unbiased only if their expectations are exact:
+    the paths' mean of every gate control (unit.GATE_CONTROLS) matches the Gaussian integrals of
+    stationary._expected_gate_controls within 4 standard errors, here with bias means, a static
+    part and unequal tangent variances."""
+    params = Parameters.make(3.0, 0.4, bias_means={"f": 1.0, "c": -0.3})
+    tau = np.arange(32)
+    rng = np.random.default_rng(2)
+    root = params.gain_array[:, None] * spectrum(0.05 * np.exp(-0.3 * tau), 512)[None, :]
+    static = np.sqrt(params.gain_array**2 * 0.01 + params.sigma_b**2)
+    fields = sample(root, static, params.mean_array, 4000, 512, rng)
+    tangent_root = np.array([0.5, 1.0, 1.5, 2.0])[:, None] * spectrum(np.exp(-0.5 * tau), 512)[None, :]
+    tangent = sample(tangent_root, np.zeros(4), np.zeros(4), 4000, 512, rng)
+    controls = unit.gate_controls(unit.gate_values(fields), tangent)
+    expected = stationary._expected_gate_controls(
+        params.mean_array, variance(root, 512) + static**2, variance(tangent_root, 512)
+    )
+    stderr = controls.std(axis=0, ddof=1) / np.sqrt(controls.shape[0])
+    assert np.all(np.abs(controls.mean(axis=0) - expected) < 4 * stderr), (controls.mean(axis=0), expected, stderr)
 
 
 def test_gate_statistics_are_gaussian_integrals_of_the_total_variance():

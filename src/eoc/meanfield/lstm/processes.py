@@ -45,6 +45,20 @@ def variance(root_spectrum: np.ndarray, steps: int) -> np.ndarray:
     return (power * weights).sum(axis=-1) / steps
 
 
+def complex_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Standard complex normals (real and imaginary parts independent N(0, 1)), single precision, by
+    Box–Muller: √(−2 ln(1 − u)) e^{2πiv} with u, v uniform. About twice as fast as two calls of
+    ``standard_normal`` (numpy's ziggurat costs ~10 ns per number here, the vectorised logarithm and
+    sine less); the radius is cut at √(48 ln 2) ≈ 5.8 by the 24-bit uniforms, a probability of 6e-8."""
+    u = rng.random((2, *shape), dtype=np.float32)
+    radius = np.sqrt(-2.0 * np.log1p(-u[0]))
+    angle = np.float32(2.0 * np.pi) * u[1]
+    z = np.empty(shape, dtype=np.complex64)
+    z.real = radius * np.cos(angle)
+    z.imag = radius * np.sin(angle)
+    return z
+
+
 def sample(
     root_spectrum: np.ndarray,
     static_std: np.ndarray,
@@ -56,19 +70,29 @@ def sample(
     """Samples (G, paths, steps) of G independent processes; ``root_spectrum`` (G, steps//2 + 1),
     ``static_std`` (G,) the standard deviation of the static part, ``mean`` (G,).
 
-    Single precision (white noise and FFTs, four times faster than double): the samples' relative
-    rounding, ~1e-7, is far below the sampling error of every statistic computed from them."""
-    gates = root_spectrum.shape[0]
-    white = rng.standard_normal((gates, paths, steps), dtype=np.float32)
-    root = root_spectrum.astype(np.float32)[:, None, :]
-    x = scipy.fft.irfft(scipy.fft.rfft(white, axis=-1) * root, n=steps, axis=-1)
+    The white noise is drawn in the frequency domain: the rfft of T iid N(0, 1) numbers has
+    independent components with E|W_k|² = T, complex with real and imaginary parts of variance T/2
+    for 0 < k < T/2 and real at k = 0 (and k = T/2 for even T). W_k = √(T/2) Z_k with Z_k standard
+    complex normal, and √T Re Z_k at the real bins (the inverse transform reads only the real part
+    there), has that law, so x = IFFT(√S · W) costs one transform instead of two. Single precision
+    (noise and transform): the samples' relative rounding, ~1e-7, is far below the sampling error
+    of every statistic computed from them."""
+    gates, bins = root_spectrum.shape
+    scale = np.full(bins, np.sqrt(steps / 2.0))
+    scale[0] = np.sqrt(steps)
+    if steps % 2 == 0:
+        scale[-1] = np.sqrt(steps)
+    noise = complex_normal((gates, paths, bins), rng)
+    noise *= (root_spectrum * scale).astype(np.float32)[:, None, :]
+    x = scipy.fft.irfft(noise, n=steps, axis=-1)
     x += (mean[:, None, None] + static_std[:, None, None] * rng.standard_normal((gates, paths, 1))).astype(np.float32)
     return x
 
 
 def autocovariance(series: np.ndarray, lags: int) -> np.ndarray:
     """Per-path unbiased autocovariance Σ_t x(t) x(t+τ) / (T − τ), τ < ``lags``, of (paths, T)
-    series (not connected: the total second moment), by a zero-padded FFT; shape (paths, lags)."""
+    series (not connected: the total second moment), by a zero-padded FFT in the series' precision;
+    shape (paths, lags)."""
     steps = series.shape[-1]
     spec = scipy.fft.rfft(series, n=2 * steps, axis=-1)
     raw = scipy.fft.irfft(spec * np.conj(spec), n=2 * steps, axis=-1)[..., :lags]

@@ -26,6 +26,10 @@ import numpy as np
 from eoc.meanfield.lstm import processes, unit
 from eoc.meanfield.lstm.options import Options
 from eoc.meanfield.lstm.parameters import Parameters
+from eoc.meanfield.rate.gaussian import normal_rule
+
+#: Points of the normal rule for the control variates' expectations (exact to rounding here).
+GAUSS_NODES = 161
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,32 @@ def _control_variate_mean(values: np.ndarray, controls: np.ndarray, expected: np
     return values.mean(axis=0) - (controls.mean(axis=0) - expected) @ beta
 
 
+def _expected_gate_controls(means: np.ndarray, variance: np.ndarray, tangent_variance: np.ndarray) -> np.ndarray:
+    """Expectations of :data:`eoc.meanfield.lstm.unit.GATE_CONTROLS` for fields a_x ~ N(μ_x, v_x)
+    and tangent fields of variance w_x, all independent at equal times: products of one-dimensional
+    Gaussian integrals (normal rule)."""
+    z, w = normal_rule(GAUSS_NODES)
+    a = means[:, None] + np.sqrt(variance)[:, None] * z[None, :]
+    sigma = 0.5 * (1.0 + np.tanh(0.5 * a[:3]))
+    ch = np.tanh(a[3])
+    gate, gate_square, slope_square = sigma @ w, sigma**2 @ w, (sigma * (1.0 - sigma)) ** 2 @ w
+    ch_square, ch_prime_square = ch**2 @ w, (1.0 - ch**2) ** 2 @ w
+    wf, wi, wo, wc = tangent_variance
+    return np.concatenate(
+        [
+            gate,
+            gate_square,
+            [ch_square, ch_prime_square],
+            [
+                wf * slope_square[0],
+                wi * slope_square[1] * ch_square,
+                wo * slope_square[2],
+                wc * gate_square[1] * ch_prime_square,
+            ],
+        ]
+    )
+
+
 def evaluate(
     params: Parameters,
     options: Options,
@@ -92,12 +122,15 @@ def evaluate(
     root_psi = gains[:, None] * processes.spectrum(dynamic_psi, steps)[None, :]
     static_psi = gains * np.sqrt(static_psi)
     zeros = np.zeros(4)
+    field_variance = processes.variance(root_C, steps) + static_C**2
+    tangent_variance = processes.variance(root_psi, steps) + static_psi**2
     expected = np.concatenate(
         [
             means,
-            means**2 + processes.variance(root_C, steps) + static_C**2,
+            means**2 + field_variance,
             zeros,
-            processes.variance(root_psi, steps) + static_psi**2,
+            tangent_variance,
+            _expected_gate_controls(means, field_variance, tangent_variance),
         ]
     )
 
@@ -107,19 +140,22 @@ def evaluate(
         n = min(options.chunk, paths - done)
         fields = processes.sample(root_C, static_C, means, n, steps, rng)
         tangent_fields = processes.sample(root_psi, static_psi, zeros, n, steps, rng)
-        h, u_h, v_h, c_square = unit.run(fields, tangent_fields, lam, options.burn_in)
+        field_controls = [_controls(fields), _controls(tangent_fields)]
+        gates = unit.gate_values(fields)
+        controls.append(np.concatenate([*field_controls, unit.gate_controls(gates, tangent_fields)], axis=1))
+        h, u_h, v_h, c_square = unit.run(gates, tangent_fields, lam, options.burn_in)
         rows.append(
             np.concatenate(
                 [
                     processes.autocovariance(h, lags),
                     processes.autocovariance(u_h, lags),
                     c_square[:, None],
-                    np.einsum("pt,pt->p", u_h, v_h)[:, None] / steps,
+                    np.einsum("pt,pt->p", u_h, v_h, dtype=np.float64)[:, None] / steps,
                 ],
                 axis=1,
+                dtype=np.float64,
             )
         )
-        controls.append(np.concatenate([_controls(fields), _controls(tangent_fields)], axis=1))
         done += n
     estimate = _control_variate_mean(np.concatenate(rows), np.concatenate(controls), expected)
     C_out, psi_out = estimate[:lags], estimate[lags : 2 * lags]
