@@ -12,7 +12,14 @@ from eoc.errors import InputError
 from eoc.meanfield.lstm import Options, onset_gain, solve, solve_grid, stationary, unit
 from eoc.meanfield.lstm.gates import gate_statistics
 from eoc.meanfield.lstm.parameters import Parameters
-from eoc.meanfield.lstm.processes import autocovariance, complex_normal, sample, spectrum, variance
+from eoc.meanfield.lstm.processes import (
+    autocovariance,
+    circular_covariance,
+    complex_normal,
+    sample,
+    spectrum,
+    variance,
+)
 
 #: Cheap options for the unit tests (errors are reported and used in the tolerances).
 FAST = dict(paths=1024, coarse_paths=256, fine_iterations=3, batches=4, replicas=4)
@@ -120,6 +127,23 @@ def test_circulant_samples_have_the_requested_covariance():
     assert np.max(np.abs(estimate - cov)) < 0.01
     total = autocovariance(x - 1.0, 32).mean(axis=0)  # with the static part: + 0.5² at every lag
     assert np.max(np.abs(total - cov - 0.25)) < 0.02
+
+
+def test_lag_products_have_the_circulant_covariance_as_expectation():
+    """The sampler's per-path lag products (control variates) average to the circulant's covariance
+    at those lags (4 standard errors), and equal the time average of x(t) x(t + τ) of the returned
+    dynamic part, taken circularly (the static part and the mean removed)."""
+    tau = np.arange(32)
+    root = np.stack([spectrum(0.3 * np.exp(-0.25 * tau) * np.cos(0.4 * tau), 256), spectrum(np.exp(-tau), 256)])
+    lags = [0, 1, 3, 8]
+    x, products = sample(root, np.array([0.5, 0.0]), np.array([1.0, -1.0]), 3000, 256, np.random.default_rng(3), lags=lags)
+    expected = circular_covariance(root, 256, lags)
+    stderr = products.std(axis=1, ddof=1) / np.sqrt(products.shape[1])
+    assert np.all(np.abs(products.mean(axis=1) - expected) < 4 * stderr)
+    dynamic = (x - x.mean(axis=2, keepdims=True)).astype(float)
+    circular = np.stack([np.mean(dynamic * np.roll(dynamic, -lag, axis=2), axis=2) for lag in lags], axis=-1)
+    difference = products - circular  # the square of the dynamic part's time mean, at every lag
+    assert np.allclose(difference, difference[..., :1], atol=1e-5)
 
 
 def test_complex_normals_are_standard():

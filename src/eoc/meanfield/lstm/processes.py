@@ -34,15 +34,31 @@ def spectrum(dynamic: np.ndarray, steps: int) -> np.ndarray:
     return np.sqrt(np.maximum(scipy.fft.rfft(row).real, 0.0))
 
 
-def variance(root_spectrum: np.ndarray, steps: int) -> np.ndarray:
-    """Exact variance per step of the dynamic part sampled with ``root_spectrum`` (..., steps//2 + 1):
-    the circulant's diagonal, (1/T) Σ_k S_k over the full spectrum."""
-    power = root_spectrum**2
-    weights = np.full(power.shape[-1], 2.0)
+def _rfft_weights(bins: int, steps: int) -> np.ndarray:
+    """Multiplicity of each rfft bin in the full spectrum: 1 at k = 0 (and k = T/2 for even T), else 2."""
+    weights = np.full(bins, 2.0)
     weights[0] = 1.0
     if steps % 2 == 0:
         weights[-1] = 1.0
-    return (power * weights).sum(axis=-1) / steps
+    return weights
+
+
+def _lag_matrix(bins: int, steps: int, lags: np.ndarray) -> np.ndarray:
+    """(bins, len(lags)): weight_k cos(2πkτ/T)/T, so that power @ matrix = (1/T) Σ_k P_k e^{2πikτ/T}."""
+    k = np.arange(bins)[:, None]
+    return _rfft_weights(bins, steps)[:, None] * np.cos(2.0 * np.pi * k * np.asarray(lags)[None, :] / steps) / steps
+
+
+def variance(root_spectrum: np.ndarray, steps: int) -> np.ndarray:
+    """Exact variance per step of the dynamic part sampled with ``root_spectrum`` (..., steps//2 + 1):
+    the circulant's diagonal, (1/T) Σ_k S_k over the full spectrum."""
+    return circular_covariance(root_spectrum, steps, [0])[..., 0]
+
+
+def circular_covariance(root_spectrum: np.ndarray, steps: int, lags) -> np.ndarray:
+    """Exact covariance at the given lags of the dynamic part sampled with ``root_spectrum``, the
+    circulant's first row (1/T) Σ_k S_k e^{2πikτ/T}; shape (..., len(lags))."""
+    return (root_spectrum**2) @ _lag_matrix(root_spectrum.shape[-1], steps, np.asarray(lags))
 
 
 def complex_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -66,15 +82,18 @@ def sample(
     paths: int,
     steps: int,
     rng: np.random.Generator,
-) -> np.ndarray:
+    lags=(),
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Samples (G, paths, steps) of G independent processes; ``root_spectrum`` (G, steps//2 + 1),
-    ``static_std`` (G,) the standard deviation of the static part, ``mean`` (G,).
+    ``static_std`` (G,) the standard deviation of the static part, ``mean`` (G,). With ``lags``,
+    also the circular lag products (1/T) Σ_t x(t) x(t+τ) of each path's dynamic part x at those
+    lags, (G, paths, len(lags)), from its spectrum (Parseval; a matrix product, nearly free): their
+    expectation is :func:`circular_covariance`, which makes them control variates.
 
     The white noise is drawn in the frequency domain: the rfft of T iid N(0, 1) numbers has
     independent components with E|W_k|² = T, complex with real and imaginary parts of variance T/2
     for 0 < k < T/2 and real at k = 0 (and k = T/2 for even T). W_k = √(T/2) Z_k with Z_k standard
-    complex normal, and √T Re Z_k at the real bins (the inverse transform reads only the real part
-    there), has that law, so x = IFFT(√S · W) costs one transform instead of two. Single precision
+    complex normal, and √T Re Z_k at the real bins (imaginary part set to zero), has that law, so x = IFFT(√S · W) costs one transform instead of two. Single precision
     (noise and transform): the samples' relative rounding, ~1e-7, is far below the sampling error
     of every statistic computed from them."""
     gates, bins = root_spectrum.shape
@@ -83,10 +102,17 @@ def sample(
     if steps % 2 == 0:
         scale[-1] = np.sqrt(steps)
     noise = complex_normal((gates, paths, bins), rng)
+    noise[..., 0].imag = 0.0
+    if steps % 2 == 0:
+        noise[..., -1].imag = 0.0
     noise *= (root_spectrum * scale).astype(np.float32)[:, None, :]
     x = scipy.fft.irfft(noise, n=steps, axis=-1)
     x += (mean[:, None, None] + static_std[:, None, None] * rng.standard_normal((gates, paths, 1))).astype(np.float32)
-    return x
+    if not len(lags):
+        return x
+    power = noise.real**2 + noise.imag**2
+    products = power @ (_lag_matrix(bins, steps, np.asarray(lags)) / steps).astype(np.float32)
+    return x, products
 
 
 def autocovariance(series: np.ndarray, lags: int) -> np.ndarray:

@@ -30,6 +30,9 @@ from eoc.meanfield.rate.gaussian import normal_rule
 
 #: Points of the normal rule for the control variates' expectations (exact to rounding here).
 GAUSS_NODES = 161
+#: Lags of the fields' lag products used as control variates (docs/meanfield-lstm.md §3): they carry
+#: how a path's fields happened to decorrelate, which sets the noise of C_h's shape, the slow mode.
+CONTROL_LAGS = (1, 2, 3, 5, 8, 13, 21, 34)
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ def evaluate(
             means**2 + field_variance,
             zeros,
             tangent_variance,
+            processes.circular_covariance(root_C, steps, CONTROL_LAGS).ravel(),
             _expected_gate_controls(means, field_variance, tangent_variance),
         ]
     )
@@ -138,9 +142,9 @@ def evaluate(
     done = 0
     while done < paths:
         n = min(options.chunk, paths - done)
-        fields = processes.sample(root_C, static_C, means, n, steps, rng)
+        fields, lag_products = processes.sample(root_C, static_C, means, n, steps, rng, lags=CONTROL_LAGS)
         tangent_fields = processes.sample(root_psi, static_psi, zeros, n, steps, rng)
-        field_controls = [_controls(fields), _controls(tangent_fields)]
+        field_controls = [_controls(fields), _controls(tangent_fields), np.hstack(lag_products)]
         gates = unit.gate_values(fields)
         controls.append(np.concatenate([*field_controls, unit.gate_controls(gates, tangent_fields)], axis=1))
         h, u_h, v_h, c_square = unit.run(gates, tangent_fields, lam, options.burn_in)
