@@ -26,7 +26,8 @@ _INTEGER_MINIMA = {
 @dataclass(frozen=True)
 class Options:
     """Numerical options. The defaults aim at issue 11's accuracy; benchmarks/bench_meanfield_lstm.py
-    measures what they reach (g = 3: 1.3e-3 relative in C_h(0), 1e-4 per step in λ_max, ~40 s CPU).
+    measures what they reach (g = 3, σ_b = 0: ~7e-4 relative in C_h(0), ~1.5e-4 per step in
+    λ_max, ~20 s of one core).
 
     paths: sampled units (independent paths) per evaluation of the self-consistency map in the
         averaged iterations; coarse_paths: per evaluation in the coarse phase.
@@ -37,12 +38,14 @@ class Options:
     damping: weight of the new estimate in each coarse update, 0 < damping ≤ 1 (the map
         contracts with a positive slope, 0.4–0.7 measured at g = 4–2.5, so undamped is fastest).
     coarse_tolerance: relative change of C_h(0) below which the coarse phase ends.
-    max_iterations: iteration limit of the coarse phase (after it, undamped iterations with the
-        number of paths doubling from ``coarse_paths`` up to ``paths`` end the shared approach).
+    max_iterations: iteration limit of the coarse phase.
     replicas: independent continuations of the shared approach, each with its own random stream;
         the result is their mean, every error their scatter / √replicas.
-    fine_iterations: undamped iterations per replica that decorrelate it from the shared start.
-    batches: undamped iterations per replica after those, whose outputs are averaged.
+    fine_iterations: undamped iterations per replica with ``coarse_paths`` paths that finish the
+        slow approach and decorrelate it from the shared start (then one iteration per doubling
+        of the number of paths up to ``paths``).
+    batches: undamped iterations per replica with ``paths`` paths after those, whose outputs are
+        averaged.
     chunk: paths sampled at once (memory: about 80·chunk·(steps + burn_in) bytes).
     nodes: points per dimension of the quadrature of the static (fixed-point) equations.
     seed: seed of the sampled paths (results are reproducible for a given seed).
@@ -56,8 +59,8 @@ class Options:
     damping: float = 1.0
     coarse_tolerance: float = 0.01
     max_iterations: int = 60
-    fine_iterations: int = 8
-    batches: int = 6
+    fine_iterations: int = 24
+    batches: int = 8
     replicas: int = 4
     chunk: int = 256
     nodes: int = 32

@@ -93,9 +93,10 @@ def sample(
     The white noise is drawn in the frequency domain: the rfft of T iid N(0, 1) numbers has
     independent components with E|W_k|² = T, complex with real and imaginary parts of variance T/2
     for 0 < k < T/2 and real at k = 0 (and k = T/2 for even T). W_k = √(T/2) Z_k with Z_k standard
-    complex normal, and √T Re Z_k at the real bins (imaginary part set to zero), has that law, so x = IFFT(√S · W) costs one transform instead of two. Single precision
-    (noise and transform): the samples' relative rounding, ~1e-7, is far below the sampling error
-    of every statistic computed from them."""
+    complex normal, and √T Re Z_k at the real bins (imaginary part set to zero), has that law, so
+    x = IFFT(√S · W) costs one transform instead of two. Single precision (noise and transform):
+    the samples' relative rounding, ~1e-7, is far below the sampling error of every statistic
+    computed from them."""
     gates, bins = root_spectrum.shape
     scale = np.full(bins, np.sqrt(steps / 2.0))
     scale[0] = np.sqrt(steps)

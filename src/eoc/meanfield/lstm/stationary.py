@@ -8,13 +8,14 @@ number per unit (:mod:`eoc.meanfield.lstm.processes`) — run the unit recursion
 process (normalised covariance ψ, trial exponent λ) gives r(λ) = ψ_out(0)/ψ(0) and
 d ln r / dλ; λ_max is where r = 1 with ψ its own image (§5).
 
-Iteration (one replica, :func:`_chain`): damped updates C ← C + α (C_out − C),
-ψ ← ψ + α (ψ_out/ψ_out(0) − ψ), and a damped Newton step for λ, with ``coarse_paths`` units until
-C_h(0) changes by less than ``coarse_tolerance`` (relative) and |ln r| < ``coarse_tolerance``;
-then ``fine_iterations`` undamped updates with the number of units doubling from
-``coarse_paths`` up to ``paths``; then ``batches`` undamped updates with ``paths`` units whose
-outputs are averaged. ``replicas`` independent replicas (own random streams): their mean is the
-result, their scatter / √replicas the error of every output (docs/meanfield-lstm.md §3).
+Iteration: a shared approach (:func:`_approach`) of damped updates C ← C + α (C_out − C) (and
+C_∞ alike), ψ ← ψ + α (ψ_out/ψ_out(0) − ψ) and a damped Newton step for λ, with ``coarse_paths``
+units until C_h(0) changes by less than ``coarse_tolerance`` (relative) and |ln r| <
+``coarse_tolerance``; then ``replicas`` independent replicas (own random streams, :func:`_chain`):
+``fine_iterations`` undamped updates with ``coarse_paths`` units (cheap: they finish the slow
+approach and forget the shared start), one per doubling of the number of units up to ``paths``,
+and ``batches`` undamped updates with ``paths`` units whose outputs are averaged. The result is
+the replicas' mean, every error their scatter / √replicas (docs/meanfield-lstm.md §3).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Evaluation:
     """One application of the self-consistency map to (C, ψ, λ)."""
 
     C: np.ndarray  # C_h(τ) out, (L,)
+    C_inf: float  # C_∞ out, from the units' time means
     psi: np.ndarray  # tangent covariance out (input normalised to ψ(0) = 1), (L,)
     c_square: float  # ⟨c²⟩
     log_growth: float  # ln r = ln ψ_out(0)
@@ -58,10 +60,21 @@ def _split(cov: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _controls(fields: np.ndarray) -> np.ndarray:
-    """Per-path control variables of sampled fields (G, P, T): time means and mean squares, (P, 2G)."""
+    """Per-path control variables of sampled fields (G, P, T): time means, mean squares and squared
+    time means, (P, 3G)."""
     mean = fields.mean(axis=2, dtype=np.float64)
     square = np.einsum("gpt,gpt->gp", fields, fields, dtype=np.float64) / fields.shape[2]
-    return np.concatenate([mean, square]).T
+    return np.concatenate([mean, square, mean**2]).T
+
+
+def _expected_controls(root: np.ndarray, static_std: np.ndarray, mean: np.ndarray, steps: int) -> np.ndarray:
+    """Expectations of :func:`_controls` for fields sampled with ``root`` (G, bins), ``static_std``
+    and ``mean`` (G,): μ, μ² + variance, and μ² + s² + S_0/T (the time mean of the dynamic part
+    over the period is its zero-frequency component, of variance S_0/T)."""
+    static_and_mean = mean**2 + static_std**2
+    return np.concatenate(
+        [mean, static_and_mean + processes.variance(root, steps), static_and_mean + root[:, 0] ** 2 / steps]
+    )
 
 
 def _control_variate_mean(values: np.ndarray, controls: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -100,16 +113,13 @@ def _expected_gate_controls(means: np.ndarray, variance: np.ndarray, tangent_var
     )
 
 
-def evaluate(
-    params: Parameters,
-    options: Options,
-    C: np.ndarray,
-    psi: np.ndarray,
-    lam: float,
-    paths: int,
-    rng: np.random.Generator,
-) -> Evaluation:
-    """The map at input C_h(τ), ψ(τ) (ψ(0) = 1), λ with ``paths`` sampled units.
+def evaluate(params: Parameters, options: Options, state: State, paths: int, rng: np.random.Generator) -> Evaluation:
+    """The map at input ``state`` (C_h(τ), C_∞, ψ(τ) with ψ(0) = 1, λ) with ``paths`` sampled units.
+
+    C_∞ out is estimated from the units' time means h̄ over the period T (docs/meanfield-lstm.md
+    §3): E[h̄²] = C_∞ + (1/T) Σ_τ (C_h(τ) − C_∞) over the window, solved for C_∞. Its noise is
+    ~(2τ_c/T)^{1/2} times that of the tail of C_h(τ), which the first solver used, and the slow mode
+    of the map runs along C_∞ (its slope is the left side of (κ) at κ = 0, §7).
 
     Every path average is corrected by control variates: the time means and mean squares of the
     path's eight sampled fields, whose expectations are known exactly (μ_x and μ_x² + the sampled
@@ -118,10 +128,10 @@ def evaluate(
     steps, lags = options.steps, options.lags
     window = processes.taper(lags)
     gains, means = params.gain_array, params.mean_array
-    dynamic, static = _split(C, window)
-    root_C = gains[:, None] * processes.spectrum(dynamic, steps)[None, :]
+    static = max(state.C_inf, 0.0)
+    root_C = gains[:, None] * processes.spectrum((state.C - static) * window, steps)[None, :]
     static_C = np.sqrt(gains**2 * static + params.sigma_b**2)
-    dynamic_psi, static_psi = _split(psi, window)
+    dynamic_psi, static_psi = _split(state.psi, window)
     root_psi = gains[:, None] * processes.spectrum(dynamic_psi, steps)[None, :]
     static_psi = gains * np.sqrt(static_psi)
     zeros = np.zeros(4)
@@ -129,10 +139,8 @@ def evaluate(
     tangent_variance = processes.variance(root_psi, steps) + static_psi**2
     expected = np.concatenate(
         [
-            means,
-            means**2 + field_variance,
-            zeros,
-            tangent_variance,
+            _expected_controls(root_C, static_C, means, steps),
+            _expected_controls(root_psi, static_psi, zeros, steps),
             processes.circular_covariance(root_C, steps, CONTROL_LAGS).ravel(),
             _expected_gate_controls(means, field_variance, tangent_variance),
         ]
@@ -147,10 +155,11 @@ def evaluate(
         field_controls = [_controls(fields), _controls(tangent_fields), np.hstack(lag_products)]
         gates = unit.gate_values(fields)
         controls.append(np.concatenate([*field_controls, unit.gate_controls(gates, tangent_fields)], axis=1))
-        h, u_h, v_h, c_square = unit.run(gates, tangent_fields, lam, options.burn_in)
+        h, u_h, v_h, c_square = unit.run(gates, tangent_fields, state.lam, options.burn_in)
         rows.append(
             np.concatenate(
                 [
+                    h.mean(axis=1, dtype=np.float64)[:, None] ** 2,
                     processes.autocovariance(h, lags),
                     processes.autocovariance(u_h, lags),
                     c_square[:, None],
@@ -162,10 +171,12 @@ def evaluate(
         )
         done += n
     estimate = _control_variate_mean(np.concatenate(rows), np.concatenate(controls), expected)
-    C_out, psi_out = estimate[:lags], estimate[lags : 2 * lags]
-    c_square, uv = estimate[2 * lags :]
+    mean_square, C_out, psi_out = estimate[0], estimate[1 : lags + 1], estimate[lags + 1 : 2 * lags + 1]
+    c_square, uv = estimate[2 * lags + 1 :]
+    window_sum = C_out[0] + 2.0 * C_out[1:].sum()
     return Evaluation(
         C=C_out,
+        C_inf=float((mean_square - window_sum / steps) / (1.0 - (2 * lags - 1) / steps)),
         psi=psi_out,
         c_square=float(c_square),
         log_growth=float(np.log(psi_out[0])),
@@ -182,6 +193,8 @@ class Stationary:
 
     C: np.ndarray
     C_stderr: np.ndarray
+    C_inf: float
+    C_inf_stderr: float
     c_square: float
     c_square_stderr: float
     lyapunov_max: float
@@ -215,9 +228,10 @@ def decay_rate(C: np.ndarray) -> float:
 
 @dataclass
 class State:
-    """The input of the map: C_h(τ), ψ(τ) (ψ(0) = 1) and the trial exponent λ."""
+    """The input of the map: C_h(τ) on the window, C_∞, ψ(τ) (ψ(0) = 1) and the trial exponent λ."""
 
     C: np.ndarray
+    C_inf: float
     psi: np.ndarray
     lam: float
 
@@ -225,13 +239,14 @@ class State:
         """Move towards the map's output by ``mixing``; return the relative change of C_h(0)."""
         change = abs(ev.C[0] - self.C[0]) / max(self.C[0], 1e-12)
         self.C = self.C + mixing * (ev.C - self.C)
+        self.C_inf = self.C_inf + mixing * (ev.C_inf - self.C_inf)
         psi = self.psi + mixing * (ev.psi / ev.psi[0] - self.psi)
         self.psi = psi / psi[0]
         self.lam = self.lam + mixing * ev.exponent
         return change
 
     def copy(self) -> State:
-        return State(self.C.copy(), self.psi.copy(), self.lam)
+        return State(self.C.copy(), self.C_inf, self.psi.copy(), self.lam)
 
 
 @dataclass(frozen=True)
@@ -239,11 +254,13 @@ class Chain:
     """One replica: the means of its averaged iterations' outputs and the drift of its input."""
 
     C: np.ndarray
+    C_inf: float
     c_square: float
     exponent: float
     C0_drift: float  # (last input − first input)/iterations of C_h(0) over the averaged iterations
     c_square_drift: float  # least-squares slope of ⟨c²⟩ over the averaged iterations (per iteration)
     lyapunov_drift: float  # the same for λ
+    iterations: int
 
 
 def _approach(params: Parameters, options: Options, C_start: float, rng: np.random.Generator):
@@ -252,43 +269,44 @@ def _approach(params: Parameters, options: Options, C_start: float, rng: np.rand
     ``coarse_tolerance`` and |ln r| < ``coarse_tolerance``), then undamped iterations with the
     number of paths doubling up to ``paths``. Returns (state, iterations, converged)."""
     tau = np.arange(options.lags)
-    state = State(C_start + 0.05 * 0.5**tau, 0.5**tau, 0.0)
+    state = State(C_start + 0.05 * 0.5**tau, C_start, 0.5**tau, 0.0)
     iterations = 0
     converged = False
     for _ in range(options.max_iterations):
         iterations += 1
-        ev = evaluate(params, options, state.C, state.psi, state.lam, options.coarse_paths, rng)
+        ev = evaluate(params, options, state, options.coarse_paths, rng)
         if (
             state.update(ev, options.damping) < options.coarse_tolerance
             and abs(ev.log_growth) < options.coarse_tolerance
         ):
             converged = True
             break
-    paths = options.coarse_paths
-    while paths < options.paths:
-        iterations += 1
-        paths = min(2 * paths, options.paths)
-        state.update(evaluate(params, options, state.C, state.psi, state.lam, paths, rng))
     return state, iterations, converged
 
 
 def _chain(params: Parameters, options: Options, start: State, rng: np.random.Generator) -> Chain:
-    """One replica from the shared start: ``fine_iterations`` undamped iterations with ``paths``
-    paths that decorrelate it from the start and from the other replicas (the slow mode of the
-    map, slope ≈ 0.8 at g = 3, forgets the start like 0.8^k), then ``batches`` undamped ones whose
+    """One replica from the shared start: ``fine_iterations`` undamped iterations with
+    ``coarse_paths`` paths that finish the approach along the slow mode (slope ≈ 0.85–0.9 at g = 3)
+    and decorrelate the replica from the start and from the other replicas, one iteration per
+    doubling of the paths up to ``paths``, then ``batches`` undamped ones whose
     outputs are averaged (Polyak–Ruppert: the outputs of the stationary noisy iteration scatter
     around the fixed point, their mean converges to it, input noise included)."""
     state = start.copy()
     for _ in range(options.fine_iterations):
-        state.update(evaluate(params, options, state.C, state.psi, state.lam, options.paths, rng))
+        state.update(evaluate(params, options, state, options.coarse_paths, rng))
+    paths, iterations = options.coarse_paths, options.fine_iterations + options.batches
+    while paths < options.paths:
+        paths, iterations = min(2 * paths, options.paths), iterations + 1
+        state.update(evaluate(params, options, state, paths, rng))
     C_first, lam_first = state.C[0], state.lam
     outputs = []
     for _ in range(options.batches):
-        ev = evaluate(params, options, state.C, state.psi, state.lam, options.paths, rng)
-        outputs.append((ev.C, ev.c_square, state.lam + ev.exponent))
+        ev = evaluate(params, options, state, options.paths, rng)
+        outputs.append((ev.C, ev.c_square, state.lam + ev.exponent, ev.C_inf))
         state.update(ev)
     return Chain(
         C=np.mean([o[0] for o in outputs], axis=0),
+        C_inf=float(np.mean([o[3] for o in outputs])),
         c_square=float(np.mean([o[1] for o in outputs])),
         exponent=float(np.mean([o[2] for o in outputs])),
         C0_drift=float((state.C[0] - C_first) / options.batches),
@@ -296,6 +314,7 @@ def _chain(params: Parameters, options: Options, start: State, rng: np.random.Ge
         if len(outputs) > 1
         else 0.0,
         lyapunov_drift=float((state.lam - lam_first) / options.batches),
+        iterations=iterations,
     )
 
 
@@ -306,21 +325,25 @@ def solve_stationary(params: Parameters, options: Options, *, C_start: float) ->
     seed: the sampling noise of the averaged evaluations, the noise of the inputs they were
     evaluated at and the slow mode of the iteration, which one run's evaluations at one input do
     not see (the first version of the solver reported errors ~7× too small that way). What the
-    replicas share, the end of the approach, is forgotten like 0.8^fine_iterations."""
+    replicas share, the end of the approach, is forgotten like m^fine_iterations (m ≈ 0.85–0.9,
+    the slow mode's slope at g = 3)."""
     streams = np.random.SeedSequence(options.seed).spawn(options.replicas + 1)
     start, iterations, converged = _approach(params, options, C_start, np.random.default_rng(streams[0]))
     chains = [_chain(params, options, start, np.random.default_rng(stream)) for stream in streams[1:]]
-    iterations += options.replicas * (options.fine_iterations + options.batches)
+    iterations += sum(c.iterations for c in chains)
     root = np.sqrt(options.replicas)
     Cs = np.array([c.C for c in chains])
     exponents = np.array([c.exponent for c in chains])
     c2 = np.array([c.c_square for c in chains])
+    C_infs = np.array([c.C_inf for c in chains])
     kappas = np.array([decay_rate(c) for c in Cs])
     finite = np.isfinite(kappas)
     nan = float("nan")
     return Stationary(
         C=Cs.mean(axis=0),
         C_stderr=Cs.std(axis=0, ddof=1) / root,
+        C_inf=float(C_infs.mean()),
+        C_inf_stderr=float(C_infs.std(ddof=1) / root),
         c_square=float(c2.mean()),
         c_square_stderr=float(c2.std(ddof=1) / root),
         lyapunov_max=float(exponents.mean()),
