@@ -6,8 +6,11 @@ k = (K_dyn(0), K_dyn(1), …, K_dyn(L−1), 0, …, 0, K_dyn(L−1), …, K_dyn(
 S = FFT(k), and x = IFFT(√S · FFT(w)) with w white noise has covariance k (Wood & Chan 1994;
 Dietrich & Newsam 1997). Negative S (from the truncation of K_dyn or its sampling noise) are set to
 zero, which leaves a positive-semidefinite covariance nearest in the spectral sense. The static
-part is one N(0, K_static) number per path, constant in time (the quenched bias and the static
-part of the recurrent field). Pairs of times further apart than T − L see a wrapped covariance;
+part, one N(0, K_static) number per path constant in time (the quenched bias and the static part
+of the recurrent field), is the zero-frequency component of a periodic process: adding T·K_static
+to S_0 samples it (:func:`with_static`), and a slightly negative K_static (a noisy estimate of
+C_∞ = 0) stays representable down to −S_0/T, so the sampled law is smooth through K_static = 0
+instead of clipped there. Pairs of times further apart than T − L see a wrapped covariance;
 the recursion that the samples drive forgets its input within a few steps, and T ≫ L.
 """
 
@@ -61,6 +64,14 @@ def circular_covariance(root_spectrum: np.ndarray, steps: int, lags) -> np.ndarr
     return (root_spectrum**2) @ _lag_matrix(root_spectrum.shape[-1], steps, np.asarray(lags))
 
 
+def with_static(root_spectrum: np.ndarray, static_variance: np.ndarray, steps: int) -> np.ndarray:
+    """``root_spectrum`` (G, bins) with a static part of variance ``static_variance`` (G,) added to
+    its zero-frequency component: √S_0 → √max(S_0 + T·K_static, 0) (module docstring)."""
+    root = root_spectrum.copy()
+    root[:, 0] = np.sqrt(np.maximum(root[:, 0] ** 2 + steps * np.asarray(static_variance), 0.0))
+    return root
+
+
 def complex_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     """Standard complex normals (real and imaginary parts independent N(0, 1)), single precision, by
     Box–Muller: √(−2 ln(1 − u)) e^{2πiv} with u, v uniform. About twice as fast as two calls of
@@ -77,7 +88,6 @@ def complex_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarr
 
 def sample(
     root_spectrum: np.ndarray,
-    static_std: np.ndarray,
     mean: np.ndarray,
     paths: int,
     steps: int,
@@ -85,7 +95,7 @@ def sample(
     lags=(),
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Samples (G, paths, steps) of G independent processes; ``root_spectrum`` (G, steps//2 + 1),
-    ``static_std`` (G,) the standard deviation of the static part, ``mean`` (G,). With ``lags``,
+    static part included (:func:`with_static`), ``mean`` (G,). With ``lags``,
     also the circular lag products (1/T) Σ_t x(t) x(t+τ) of each path's dynamic part x at those
     lags, (G, paths, len(lags)), from its spectrum (Parseval; a matrix product, nearly free): their
     expectation is :func:`circular_covariance`, which makes them control variates.
@@ -108,7 +118,7 @@ def sample(
         noise[..., -1].imag = 0.0
     noise *= (root_spectrum * scale).astype(np.float32)[:, None, :]
     x = scipy.fft.irfft(noise, n=steps, axis=-1)
-    x += (mean[:, None, None] + static_std[:, None, None] * rng.standard_normal((gates, paths, 1))).astype(np.float32)
+    x += mean.astype(np.float32)[:, None, None]
     if not len(lags):
         return x
     power = noise.real**2 + noise.imag**2

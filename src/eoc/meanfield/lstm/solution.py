@@ -119,8 +119,7 @@ def solve_point(params: Parameters, options: Options) -> Solution:
         return _failed_point(common, f"sampled iteration failed: {failure}")
     C = result.C
     C0 = float(C[0])
-    usable = (3 * C.size) // 4
-    C_inf = float(C[usable:].mean())
+    C_inf = result.C_inf
     window_decay = float((C[C.size // 2] - C_inf) / (C0 - C_inf))
     mean, std = gate_statistics(params, C0)
     error = float(np.hypot(result.C_stderr[0], result.C0_residual))

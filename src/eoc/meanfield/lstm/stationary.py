@@ -53,10 +53,11 @@ class Evaluation:
         return -self.log_growth / self.log_growth_slope
 
 
-def _split(cov: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, float]:
-    """(tapered dynamic part, static part) of a covariance on the window: static = mean of the last quarter."""
-    static = max(float(cov[(3 * cov.size) // 4 :].mean()), 0.0)
-    return (cov - static) * window, static
+def _root(gains: np.ndarray, cov: np.ndarray, static: float, extra_static: float, window: np.ndarray, steps: int):
+    """√ spectrum (4, bins) of the fields σ_x² (cov(τ) − static) (tapered on the window) plus the
+    static part σ_x² static + extra_static, folded into the zero frequency (processes.with_static)."""
+    root = gains[:, None] * processes.spectrum((cov - static) * window, steps)[None, :]
+    return processes.with_static(root, gains**2 * static + extra_static, steps)
 
 
 def _controls(fields: np.ndarray) -> np.ndarray:
@@ -67,14 +68,11 @@ def _controls(fields: np.ndarray) -> np.ndarray:
     return np.concatenate([mean, square, mean**2]).T
 
 
-def _expected_controls(root: np.ndarray, static_std: np.ndarray, mean: np.ndarray, steps: int) -> np.ndarray:
-    """Expectations of :func:`_controls` for fields sampled with ``root`` (G, bins), ``static_std``
-    and ``mean`` (G,): μ, μ² + variance, and μ² + s² + S_0/T (the time mean of the dynamic part
-    over the period is its zero-frequency component, of variance S_0/T)."""
-    static_and_mean = mean**2 + static_std**2
-    return np.concatenate(
-        [mean, static_and_mean + processes.variance(root, steps), static_and_mean + root[:, 0] ** 2 / steps]
-    )
+def _expected_controls(root: np.ndarray, mean: np.ndarray, steps: int) -> np.ndarray:
+    """Expectations of :func:`_controls` for fields sampled with ``root`` (G, bins) and ``mean``
+    (G,): μ, μ² + variance, and μ² + S_0/T (the time mean over the period is the zero-frequency
+    component, static part included, of variance S_0/T)."""
+    return np.concatenate([mean, mean**2 + processes.variance(root, steps), mean**2 + root[:, 0] ** 2 / steps])
 
 
 def _control_variate_mean(values: np.ndarray, controls: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -128,19 +126,16 @@ def evaluate(params: Parameters, options: Options, state: State, paths: int, rng
     steps, lags = options.steps, options.lags
     window = processes.taper(lags)
     gains, means = params.gain_array, params.mean_array
-    static = max(state.C_inf, 0.0)
-    root_C = gains[:, None] * processes.spectrum((state.C - static) * window, steps)[None, :]
-    static_C = np.sqrt(gains**2 * static + params.sigma_b**2)
-    dynamic_psi, static_psi = _split(state.psi, window)
-    root_psi = gains[:, None] * processes.spectrum(dynamic_psi, steps)[None, :]
-    static_psi = gains * np.sqrt(static_psi)
+    root_C = _root(gains, state.C, state.C_inf, params.sigma_b**2, window, steps)
+    psi_inf = float(state.psi[(3 * lags) // 4 :].mean())
+    root_psi = _root(gains, state.psi, psi_inf, 0.0, window, steps)
     zeros = np.zeros(4)
-    field_variance = processes.variance(root_C, steps) + static_C**2
-    tangent_variance = processes.variance(root_psi, steps) + static_psi**2
+    field_variance = processes.variance(root_C, steps)
+    tangent_variance = processes.variance(root_psi, steps)
     expected = np.concatenate(
         [
-            _expected_controls(root_C, static_C, means, steps),
-            _expected_controls(root_psi, static_psi, zeros, steps),
+            _expected_controls(root_C, means, steps),
+            _expected_controls(root_psi, zeros, steps),
             processes.circular_covariance(root_C, steps, CONTROL_LAGS).ravel(),
             _expected_gate_controls(means, field_variance, tangent_variance),
         ]
@@ -150,8 +145,8 @@ def evaluate(params: Parameters, options: Options, state: State, paths: int, rng
     done = 0
     while done < paths:
         n = min(options.chunk, paths - done)
-        fields, lag_products = processes.sample(root_C, static_C, means, n, steps, rng, lags=CONTROL_LAGS)
-        tangent_fields = processes.sample(root_psi, static_psi, zeros, n, steps, rng)
+        fields, lag_products = processes.sample(root_C, means, n, steps, rng, lags=CONTROL_LAGS)
+        tangent_fields = processes.sample(root_psi, zeros, n, steps, rng)
         field_controls = [_controls(fields), _controls(tangent_fields), np.hstack(lag_products)]
         gates = unit.gate_values(fields)
         controls.append(np.concatenate([*field_controls, unit.gate_controls(gates, tangent_fields)], axis=1))
