@@ -41,7 +41,7 @@ _LSTM_OPTIONS = {
     "fine_iterations": "undamped iterations per replica before the averaged ones",
     "batches": "averaged iterations per replica",
     "replicas": "independent continuations of the shared approach; their scatter is every error",
-    "chunk": "paths sampled at once (memory about 80*chunk*(steps+burn_in) bytes)",
+    "chunk": "paths sampled at once (memory about 56*chunk*(steps+burn_in) bytes; small enough for the L2 cache)",
     "nodes": "quadrature points per dimension of the static equations",
     "seed": "seed of the sampled paths",
 }

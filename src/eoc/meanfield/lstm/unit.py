@@ -75,10 +75,13 @@ def run_paths(gates, tangent_fields, q, burn_in, h, u_h, v_h, c_square):  # prag
 
 
 def run(gates: np.ndarray, tangent_fields: np.ndarray, lam: float, burn_in: int):
-    """Python entry on gate values (:func:`gate_values`): returns h, u_h, v_h (P, T, single
-    precision like the fields) and the per-path time mean of c², (P,)."""
+    """Python entry on gate values (:func:`gate_values`): returns h (P, T, single precision like
+    the fields), u_h, v_h (P, T, double precision: at a trial λ below the exponent the tangent
+    grows like e^{(λ_max − λ)t} over the path, beyond single precision's range early in the
+    iteration) and the per-path time mean of c², (P,)."""
     _, paths, steps = gates.shape
-    h, u_h, v_h = (np.empty((paths, steps), dtype=np.float32) for _ in range(3))
+    h = np.empty((paths, steps), dtype=np.float32)
+    u_h, v_h = (np.empty((paths, steps)) for _ in range(2))
     c_square = np.empty(paths)
     run_paths(gates, tangent_fields, float(np.exp(-lam)), burn_in, h, u_h, v_h, c_square)
     return h, u_h, v_h, c_square
