@@ -34,6 +34,12 @@ GAUSS_NODES = 161
 #: Lags of the fields' lag products used as control variates (docs/meanfield-lstm.md §3): they carry
 #: how a path's fields happened to decorrelate, which sets the noise of C_h's shape, the slow mode.
 CONTROL_LAGS = (1, 2, 3, 5, 8, 13, 21, 34)
+#: Largest change of the trial exponent per iteration (per step). Over a path the tangent grows
+#: like e^{(λ_max − λ)t}: far from λ_max a Newton step on the noisy ln r can overshoot by 0.2 (seen
+#: at g = 2, σ_b = 1.5, where units with f near 1 make u heavy-tailed) and the next path overflows.
+#: The trial exponent also stays ≥ 0: in the chaotic state the forget gates' spread reaches f → 1,
+#: and a unit with f e^{−λ} > 1 makes r(λ) infinite for every λ < 0 (docs/meanfield-lstm.md §5).
+LAMBDA_STEP = 0.05
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,7 @@ class State:
         self.C_inf = self.C_inf + mixing * (ev.C_inf - self.C_inf)
         psi = self.psi + mixing * (ev.psi / ev.psi[0] - self.psi)
         self.psi = psi / psi[0]
-        self.lam = self.lam + mixing * ev.exponent
+        self.lam = max(self.lam + mixing * float(np.clip(ev.exponent, -LAMBDA_STEP, LAMBDA_STEP)), 0.0)
         return change
 
     def copy(self) -> State:
@@ -261,8 +267,8 @@ class Chain:
 def _approach(params: Parameters, options: Options, C_start: float, rng: np.random.Generator):
     """The shared start of the replicas: from C_h(τ) = C_start + 0.05·2^{−τ}, ψ(τ) = 2^{−τ}, λ = 0,
     the coarse phase (``coarse_paths``, damped by ``damping``, until C_h(0) changes by less than
-    ``coarse_tolerance`` and |ln r| < ``coarse_tolerance``), then undamped iterations with the
-    number of paths doubling up to ``paths``. Returns (state, iterations, converged)."""
+    ``coarse_tolerance`` and |ln r| < ``coarse_tolerance``, or ln r < 0 with the trial exponent at
+    its bound 0). Returns (state, iterations, converged)."""
     tau = np.arange(options.lags)
     state = State(C_start + 0.05 * 0.5**tau, C_start, 0.5**tau, 0.0)
     iterations = 0
@@ -270,9 +276,9 @@ def _approach(params: Parameters, options: Options, C_start: float, rng: np.rand
     for _ in range(options.max_iterations):
         iterations += 1
         ev = evaluate(params, options, state, options.coarse_paths, rng)
-        if (
-            state.update(ev, options.damping) < options.coarse_tolerance
-            and abs(ev.log_growth) < options.coarse_tolerance
+        pinned = state.lam == 0.0 and ev.log_growth < 0.0  # the tangent decays even at λ = 0
+        if state.update(ev, options.damping) < options.coarse_tolerance and (
+            abs(ev.log_growth) < options.coarse_tolerance or pinned
         ):
             converged = True
             break
