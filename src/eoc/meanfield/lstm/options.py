@@ -26,8 +26,8 @@ _INTEGER_MINIMA = {
 @dataclass(frozen=True)
 class Options:
     """Numerical options. The defaults aim at issue 11's accuracy; benchmarks/bench_meanfield_lstm.py
-    measures what they reach (g = 3, σ_b = 0: ~7e-4 relative in C_h(0), ~1.5e-4 per step in
-    λ_max, ~20 s of one core).
+    measures what they reach (g = 3, σ_b = 0: 4–6e-4 relative in C_h(0) and ~1.5e-4 per step in
+    λ_max between seeds, ~20 s of one core).
 
     paths: sampled units (independent paths) per evaluation of the self-consistency map in the
         averaged iterations; coarse_paths: per evaluation in the coarse phase.
