@@ -9,7 +9,7 @@ process), ``stationary`` (the sampled self-consistency for C_h(τ) and λ_max), 
 point), ``grid`` (the grid solve).
 """
 
-import importlib
+from eoc import lazy
 
 #: Public name -> the module that defines it; imported on first use (PEP 562), so that the command
 #: line can read the solver's defaults (``options``) without importing scipy.
@@ -22,13 +22,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy.exports(__name__, _EXPORTS, globals())
