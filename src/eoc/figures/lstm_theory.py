@@ -58,6 +58,17 @@ def _sizes(values: xr.DataArray, count: int = 4) -> list:
     return data.spread([n for n in values["N"].values if values.sel(N=n).notnull().any()], count)
 
 
+def _draw_simulations(ax, measured: xr.DataArray) -> None:
+    """Seed means ± standard errors of ``measured`` against g, one colour per N (at most four N)."""
+    sizes = _sizes(measured)
+    for color, size in zip(style.colors(len(sizes)), sizes, strict=True):
+        stats = analysis.seed_statistics(measured.sel(N=size))
+        ax.errorbar(
+            measured["g"].values, stats["mean"].values, yerr=stats["stderr"].values,
+            fmt="o", color=color, ms=2.5, lw=0.6, label=f"$N = {size}$",
+        )  # fmt: skip
+
+
 @style.styled
 def gate_spread_theory(
     simulations: xr.Dataset | None,
@@ -87,13 +98,7 @@ def gate_spread_theory(
         if theory is not None:
             _draw_theory(ax, theory.sel(gate=gate), None if theory_err is None else theory_err.sel(gate=gate), g_c)
         if measured is not None:
-            sizes = _sizes(measured)
-            for color, size in zip(style.colors(len(sizes)), sizes, strict=True):
-                stats = analysis.seed_statistics(measured.sel(gate=gate, N=size))
-                ax.errorbar(
-                    measured["g"].values, stats["mean"].values, yerr=stats["stderr"].values,
-                    fmt="o", color=color, ms=2.5, lw=0.6, label=f"$N = {size}$",
-                )  # fmt: skip
+            _draw_simulations(ax, measured.sel(gate=gate))
     axes.flat[0].set_ylabel("gate spread (std over units, time)")
     notes = [f"LSTM, σ_b = {sigma_b:g}" + ("" if g_c is None else f"; dashed: onset g_c = {g_c:.3g}")]
     if theory is None:
@@ -137,13 +142,7 @@ def lyapunov_theory(
     else:
         notes.append(_NO_THEORY if dmft_lstm is None else "theory: no point with status ok")
     if measured is not None:
-        sizes = _sizes(measured)
-        for color, size in zip(style.colors(len(sizes)), sizes, strict=True):
-            stats = analysis.seed_statistics(measured.sel(N=size))
-            ax.errorbar(
-                measured["g"].values, stats["mean"].values, yerr=stats["stderr"].values,
-                fmt="o", color=color, ms=2.5, lw=0.6, label=f"$N = {size}$",
-            )  # fmt: skip
+        _draw_simulations(ax, measured)
         if measured["N"].size >= 2:
             limit = analysis.extrapolate_infinite_size(measured)
             ax.errorbar(
