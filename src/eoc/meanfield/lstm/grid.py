@@ -53,7 +53,10 @@ METADATA = {
         "squared decay rate kappa^2 of the connected C_h (per step^2): the LSTM's analogue of the rate model's lambda2",
     ),
     "lambda2_stderr": ("1", "statistical error of lambda2 (per step^2)"),
-    "window_decay": ("1", "connected C_h at tau = lags/2 over its value at 0 (lag-window check)"),
+    "window_decay": (
+        "1",
+        "C_h at tau = lags/2 less the mean of the window's last quarter, over the same at 0 (lag-window check)",
+    ),
     "iterations": ("1", "iterations of the self-consistency map"),
     "autocorr": ("1", "C_h(tau) = <h(t) h(t+tau)> over units and time (total, not connected)"),
     "autocorr_stderr": ("1", "statistical error of autocorr"),

@@ -37,7 +37,8 @@ class Options:
         as zero beyond (the last quarter of the window is tapered and sets C_h(∞)).
     damping: weight of the new estimate in each coarse update, 0 < damping ≤ 1 (the map
         contracts with a positive slope, 0.4–0.7 measured at g = 4–2.5, so undamped is fastest).
-    coarse_tolerance: relative change of C_h(0) below which the coarse phase ends.
+    coarse_tolerance: relative change of C_h(0) (and |ln r|) below which the coarse phase ends;
+        raised to three standard errors of an evaluation where its noise is larger.
     max_iterations: iteration limit of the coarse phase.
     replicas: independent continuations of the shared approach, each with its own random stream;
         the result is their mean, every error their scatter / √replicas.

@@ -50,7 +50,9 @@ class Evaluation:
     C_inf: float  # C_∞ out, from the units' time means
     psi: np.ndarray  # tangent covariance out (input normalised to ψ(0) = 1), (L,)
     c_square: float  # ⟨c²⟩
+    C0_stderr: float  # sampling error of C[0]
     log_growth: float  # ln r = ln ψ_out(0)
+    log_growth_stderr: float  # its sampling error
     log_growth_slope: float  # d ln r / dλ at fixed input ψ
 
     @property
@@ -81,14 +83,20 @@ def _expected_controls(root: np.ndarray, mean: np.ndarray, steps: int) -> np.nda
     return np.concatenate([mean, mean**2 + processes.variance(root, steps), mean**2 + root[:, 0] ** 2 / steps])
 
 
-def _control_variate_mean(values: np.ndarray, controls: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def _control_variate_mean(
+    values: np.ndarray, controls: np.ndarray, expected: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean over paths of ``values`` (P, K) corrected by control variates (P, M) with known
     expectations ``expected`` (M,): mean(Y) − (mean(X) − E X)·β, β the least-squares regression of
-    Y on X over the paths (unbiased up to O(M/P); the variance falls by the explained share)."""
+    Y on X over the paths (unbiased up to O(M/P); the variance falls by the explained share), and
+    its standard error from the regression's residuals, (K,) each."""
     X = controls - controls.mean(axis=0)
     Y = values - values.mean(axis=0)
     beta = np.linalg.lstsq(X, Y, rcond=None)[0]
-    return values.mean(axis=0) - (controls.mean(axis=0) - expected) @ beta
+    residual = Y - X @ beta
+    paths = values.shape[0]
+    stderr = np.sqrt((residual**2).sum(axis=0) / max(paths - X.shape[1] - 1, 1) / paths)
+    return values.mean(axis=0) - (controls.mean(axis=0) - expected) @ beta, stderr
 
 
 def _expected_gate_controls(means: np.ndarray, variance: np.ndarray, tangent_variance: np.ndarray) -> np.ndarray:
@@ -171,7 +179,7 @@ def evaluate(params: Parameters, options: Options, state: State, paths: int, rng
             )
         )
         done += n
-    estimate = _control_variate_mean(np.concatenate(rows), np.concatenate(controls), expected)
+    estimate, stderr = _control_variate_mean(np.concatenate(rows), np.concatenate(controls), expected)
     mean_square, C_out, psi_out = estimate[0], estimate[1 : lags + 1], estimate[lags + 1 : 2 * lags + 1]
     c_square, uv = estimate[2 * lags + 1 :]
     window_sum = C_out[0] + 2.0 * C_out[1:].sum()
@@ -180,7 +188,9 @@ def evaluate(params: Parameters, options: Options, state: State, paths: int, rng
         C_inf=float((mean_square - window_sum / steps) / (1.0 - (2 * lags - 1) / steps)),
         psi=psi_out,
         c_square=float(c_square),
+        C0_stderr=float(stderr[1]),
         log_growth=float(np.log(psi_out[0])),
+        log_growth_stderr=float(stderr[lags + 1] / psi_out[0]),
         log_growth_slope=2.0 * float(uv) / float(psi_out[0]),
     )
 
@@ -268,7 +278,8 @@ def _approach(params: Parameters, options: Options, C_start: float, rng: np.rand
     """The shared start of the replicas: from C_h(τ) = C_start + 0.05·2^{−τ}, ψ(τ) = 2^{−τ}, λ = 0,
     the coarse phase (``coarse_paths``, damped by ``damping``, until C_h(0) changes by less than
     ``coarse_tolerance`` and |ln r| < ``coarse_tolerance``, or ln r < 0 with the trial exponent at
-    its bound 0). Returns (state, iterations, converged)."""
+    its bound 0; each tolerance at least three standard errors of the evaluation, below which the
+    paths cannot tell a step from noise). Returns (state, iterations, converged)."""
     tau = np.arange(options.lags)
     state = State(C_start + 0.05 * 0.5**tau, C_start, 0.5**tau, 0.0)
     iterations = 0
@@ -277,9 +288,10 @@ def _approach(params: Parameters, options: Options, C_start: float, rng: np.rand
         iterations += 1
         ev = evaluate(params, options, state, options.coarse_paths, rng)
         pinned = state.lam == 0.0 and ev.log_growth < 0.0  # the tangent decays even at λ = 0
-        if state.update(ev, options.damping) < options.coarse_tolerance and (
-            abs(ev.log_growth) < options.coarse_tolerance or pinned
-        ):
+        # a step within the sampling noise (3 standard errors) is as small as the paths can tell
+        C_tolerance = max(options.coarse_tolerance, 3.0 * ev.C0_stderr / max(ev.C[0], 1e-12))
+        growth_tolerance = max(options.coarse_tolerance, 3.0 * ev.log_growth_stderr)
+        if state.update(ev, options.damping) < C_tolerance and (abs(ev.log_growth) < growth_tolerance or pinned):
             converged = True
             break
     return state, iterations, converged
