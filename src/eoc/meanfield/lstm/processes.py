@@ -111,15 +111,10 @@ def sample(
     the samples' relative rounding, ~1e-7, is far below the sampling error of every statistic
     computed from them."""
     gates, bins = root_spectrum.shape
-    scale = np.full(bins, np.sqrt(steps / 2.0))
-    scale[0] = np.sqrt(steps)
-    if steps % 2 == 0:
-        scale[-1] = np.sqrt(steps)
+    multiplicity = _rfft_weights(bins, steps)
     noise = complex_normal((gates, paths, bins), rng)
-    noise[..., 0].imag = 0.0
-    if steps % 2 == 0:
-        noise[..., -1].imag = 0.0
-    noise *= (root_spectrum * scale).astype(np.float32)[:, None, :]
+    noise.imag[..., multiplicity == 1] = 0.0  # the real bins
+    noise *= (root_spectrum * np.sqrt(steps / multiplicity)).astype(np.float32)[:, None, :]
     x = scipy.fft.irfft(noise, n=steps, axis=-1)
     x += mean.astype(np.float32)[:, None, None]
     if not len(lags):

@@ -16,7 +16,7 @@ from eoc.meanfield.lstm.gates import gate_statistics
 from eoc.meanfield.lstm.options import Options
 from eoc.meanfield.lstm.parameters import Parameters
 from eoc.meanfield.lstm.static import fixed_point_exponent, stability_parameter, static_c_square, static_solution
-from eoc.meanfield.lstm.stationary import solve_stationary
+from eoc.meanfield.lstm.stationary import solve_stationary, window_tail
 
 #: A chaotic point is flagged when its connected C_h at half the lag window is above this fraction of C_h(0) − C_∞.
 WINDOW_TOLERANCE = 0.02
@@ -119,7 +119,7 @@ def solve_point(params: Parameters, options: Options) -> Solution:
         return _failed_point(common, f"sampled iteration failed: {failure}")
     C = result.C
     C0 = float(C[0])
-    tail = float(C[(3 * C.size) // 4 :].mean())  # the window's own asymptote: the check is of its shape
+    tail = window_tail(C)  # the window's own asymptote: the check is of its shape
     window_decay = float((C[C.size // 2] - tail) / (C0 - tail))
     mean, std = gate_statistics(params, C0)
     error = float(np.hypot(result.C_stderr[0], result.C0_residual))

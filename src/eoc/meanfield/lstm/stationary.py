@@ -61,6 +61,11 @@ class Evaluation:
         return -self.log_growth / self.log_growth_slope
 
 
+def window_tail(cov: np.ndarray) -> float:
+    """Mean of the window's last quarter, where the taper leaves a covariance at its asymptote."""
+    return float(cov[(3 * cov.size) // 4 :].mean())
+
+
 def _root(gains: np.ndarray, cov: np.ndarray, static: float, extra_static: float, window: np.ndarray, steps: int):
     """√ spectrum (4, bins) of the fields σ_x² (cov(τ) − static) (tapered on the window) plus the
     static part σ_x² static + extra_static, folded into the zero frequency (processes.with_static)."""
@@ -143,8 +148,7 @@ def evaluate(params: Parameters, options: Options, state: State, paths: int, rng
     window = processes.taper(lags)
     gains, means = params.gain_array, params.mean_array
     root_C = _root(gains, state.C, state.C_inf, params.sigma_b**2, window, steps)
-    psi_inf = float(state.psi[(3 * lags) // 4 :].mean())
-    root_psi = _root(gains, state.psi, psi_inf, 0.0, window, steps)
+    root_psi = _root(gains, state.psi, window_tail(state.psi), 0.0, window, steps)
     zeros = np.zeros(4)
     field_variance = processes.variance(root_C, steps)
     tangent_variance = processes.variance(root_psi, steps)
@@ -207,7 +211,6 @@ class Stationary:
     C: np.ndarray
     C_stderr: np.ndarray
     C_inf: float
-    C_inf_stderr: float
     c_square: float
     c_square_stderr: float
     lyapunov_max: float
@@ -227,7 +230,7 @@ def decay_rate(C: np.ndarray) -> float:
     τ = 0, C_∞ the mean of the last quarter of the window (NaN if it does not fall that far within
     the first three quarters of the window, or if C has NaN there)."""
     usable = (3 * C.size) // 4
-    connected = C - C[usable:].mean()
+    connected = C - window_tail(C)
     rho = connected[:usable] / connected[0]
     start = np.flatnonzero(rho < 0.3)
     end = np.flatnonzero(rho < 0.03)
@@ -358,7 +361,6 @@ def solve_stationary(params: Parameters, options: Options, *, C_start: float) ->
         C=Cs.mean(axis=0),
         C_stderr=Cs.std(axis=0, ddof=1) / root,
         C_inf=float(C_infs.mean()),
-        C_inf_stderr=float(C_infs.std(ddof=1) / root),
         c_square=float(c2.mean()),
         c_square_stderr=float(c2.std(ddof=1) / root),
         lyapunov_max=float(exponents.mean()),
